@@ -1,0 +1,49 @@
+# Tandem. The two commands: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export TANDEM_DEMO ?= 1
+
+.PHONY: run test venv setup broker-dirs lint check bench e2e clean
+
+$(BIN)/python:
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || { echo "Tandem needs Python 3.11 or newer (found: $$($(PY) --version))."; exit 1; }
+	@$(PY) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); echo "Could not create a virtual environment. On Debian/Ubuntu run: sudo apt-get install python3-venv"; exit 1; }
+
+$(VENV)/.installed: $(BIN)/python requirements.txt
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+broker-dirs:
+	@mkdir -p var/broker/queue var/broker/processed var/broker/control var/cache var/mail var/media
+
+setup: venv broker-dirs
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py seed_demo
+
+## make run: set everything up, load the demo council, serve it with a Celery worker and beat.
+run: setup
+	@echo ""
+	@echo "Tandem is starting at http://127.0.0.1:8000 (Ctrl-C stops the web server, worker and beat)."
+	@echo "Emails (invitations, password resets) are written to var/mail/."
+	$(BIN)/honcho start -f Procfile
+
+## make test: the whole suite (unit, integration, browser). DATABASE_URL / REDIS_URL select PostgreSQL / Redis.
+test: venv
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+
+check: venv
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: venv
+	$(BIN)/python -m tests.bench.run
+
+clean:
+	rm -rf var staticfiles .pytest_cache

@@ -1,0 +1,28 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from adoption import views as adoption_views
+from config import views
+from organisation import views as organisation_views
+
+# The Django admin signs in through allauth (and so through MFA), never its own form.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Tandem administration"
+admin.site.site_title = "Tandem"
+
+urlpatterns = [
+    path("", adoption_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("sign-in/code/", organisation_views.sign_in_code, name="sign_in_code"),
+    path("sign-in/code/password/", organisation_views.sign_in_code_password, name="sign_in_code_password"),
+    path("organisation/", include("organisation.urls")),
+    path("branding/logo", organisation_views.council_logo, name="council_logo"),
+    path("branding/theme.css", views.theme_css, name="theme_css"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("transparency/", views.transparency, name="transparency"),
+    path("healthz", views.healthz, name="healthz"),
+    path(settings.ADMIN_PATH, admin.site.urls),
+]

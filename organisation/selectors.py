@@ -1,0 +1,63 @@
+"""Reads of the organisation for pages and, later, for adoption/. Every function takes the user (the
+scope) and starts from organisation.scoping, so nothing outside the user's view is ever returned.
+
+Stable for adoption/: `department_rows(user)` and `staff_in_subtree(user, department)`.
+"""
+
+from django.db.models import Count, Q, QuerySet
+
+from organisation.models import AuditEvent, Department, StaffImport, StaffProfile
+from organisation.scoping import _subtree_ids, visible_departments, visible_staff
+
+
+def department_rows(user) -> list[Department]:
+    """Visible departments in tree order, each with `depth` (relative to the shallowest visible one)
+    and `headcount` (active staff directly in it). Two queries whatever the size of the organisation."""
+    visible = set(visible_departments(user).values_list("pk", flat=True))
+    rows = [
+        d for d in Department.objects.with_tree_fields().annotate(
+            headcount=Count("staff", filter=Q(staff__active=True))
+        )
+        if d.pk in visible
+    ]
+    if rows:
+        top = min(d.tree_depth for d in rows)
+        for d in rows:
+            d.depth = d.tree_depth - top
+    return rows
+
+
+def subtree_ids(department: Department) -> list[int]:
+    """The department and everything beneath it (one recursive query)."""
+    return _subtree_ids(Department.objects.filter(pk=department.pk))
+
+
+def staff_in_subtree(user, department: Department) -> QuerySet[StaffProfile]:
+    """Active staff in a department and all beneath it, as far as the user may see them."""
+    return (
+        visible_staff(user)
+        .filter(department_id__in=subtree_ids(department), active=True)
+        .select_related("user", "department")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+def department_children(user, department: Department) -> QuerySet[Department]:
+    return visible_departments(user).filter(parent=department).annotate(
+        headcount=Count("staff", filter=Q(staff__active=True))
+    ).order_by("name")
+
+
+def staff_for_slips(user, ids: list[int]) -> list[StaffProfile]:
+    """Staff without a work email, among the ids given, that the user may see."""
+    return list(
+        visible_staff(user).filter(pk__in=ids, has_work_email=False, active=True).select_related("user", "department")
+    )
+
+
+def recent_imports(limit: int = 10) -> QuerySet[StaffImport]:
+    return StaffImport.objects.defer("content").select_related("created_by")[:limit]
+
+
+def audit_events() -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.all()

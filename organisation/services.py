@@ -1,0 +1,120 @@
+"""Writes to the organisation: audit events, sign-in slips, council settings.
+(The staff import's writes live in organisation.importing.)"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.db import transaction
+from django.utils import timezone
+
+from organisation.models import AuditEvent, CouncilSettings, SignInCode, StaffProfile, User
+
+# No 0/O, 1/I/L: codes are read off paper and typed on phones.
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def audit_record(*, actor: User | None, action: str, target: str = "", detail: dict | None = None) -> AuditEvent:
+    label = ""
+    if actor is not None and actor.is_authenticated:
+        label = f"{actor.get_full_name() or actor.username} ({actor.username})"
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=label or "system",
+        action=action,
+        target=target,
+        detail=detail or {},
+    )
+
+
+def _hash_code(code: str) -> str:
+    normalised = code.upper().replace("-", "").replace(" ", "")
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+@dataclass
+class Slip:
+    profile: StaffProfile
+    code: str
+    expires_at: object
+
+
+@transaction.atomic
+def sign_in_slips_issue(*, issued_by: User, profiles: list[StaffProfile]) -> list[Slip]:
+    """New one-time codes for staff without a work email. Any earlier unused code for the same person
+    stops working, so a lost slip is harmless once a new one is printed."""
+    now = timezone.now()
+    expires = now + timedelta(days=settings.SIGN_IN_SLIP_DAYS)
+    ids = [p.pk for p in profiles]
+    SignInCode.objects.filter(profile_id__in=ids, used_at__isnull=True, revoked=False).update(revoked=True)
+    slips = []
+    for profile in profiles:
+        code = _new_code()
+        SignInCode.objects.create(profile=profile, code_hash=_hash_code(code), created_by=issued_by, expires_at=expires)
+        slips.append(Slip(profile=profile, code=code, expires_at=expires))
+    audit_record(
+        actor=issued_by,
+        action="sign-in slips printed",
+        target=f"{len(profiles)} staff",
+        detail={"staff_numbers": [p.staff_number for p in profiles]},
+    )
+    return slips
+
+
+class SlipError(Exception):
+    """A sign-in code that cannot be used; the message is shown to the member of staff."""
+
+
+def sign_in_code_check(*, staff_number: str, code: str) -> SignInCode:
+    """The usable code for this staff number, or SlipError saying plainly what is wrong."""
+    try:
+        sic = SignInCode.objects.select_related("profile__user").get(
+            code_hash=_hash_code(code), profile__staff_number__iexact=staff_number.strip()
+        )
+    except SignInCode.DoesNotExist:
+        raise SlipError("That staff number and code do not match. Check both and try again.") from None
+    if sic.used_at is not None:
+        raise SlipError("This code has already been used. Sign in with your staff number and password, "
+                        "or ask your manager for a new slip.")
+    if sic.revoked:
+        raise SlipError("This code has been replaced by a newer slip. Use the newest slip your manager gave you.")
+    if sic.expires_at <= timezone.now():
+        raise SlipError("This code has expired (codes last 14 days). Ask your manager for a new slip.")
+    if not sic.profile.active or not sic.profile.user.is_active:
+        raise SlipError("This account is not active. Ask your manager.")
+    return sic
+
+
+@transaction.atomic
+def sign_in_code_redeem(*, request, staff_number: str, code: str, password: str) -> User:
+    """Use a slip's code once: set the chosen password and sign the person in."""
+    sic = sign_in_code_check(staff_number=staff_number, code=code)
+    # Lock the row so two tabs cannot both use the code.
+    sic = SignInCode.objects.select_for_update().select_related("profile__user").get(pk=sic.pk)
+    if sic.used_at is not None:
+        raise SlipError("This code has already been used.")
+    user = sic.profile.user
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    sic.used_at = timezone.now()
+    sic.save(update_fields=["used_at"])
+    audit_record(actor=user, action="sign-in code used", target=sic.profile.staff_number)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return user
+
+
+@transaction.atomic
+def council_settings_update(*, actor: User, form, values_formset) -> CouncilSettings:
+    council = form.save()
+    values_formset.save()
+    audit_record(actor=actor, action="council settings changed", target=council.name,
+                 detail={"changed": form.changed_data})
+    return council

@@ -1,0 +1,193 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from organisation import importing, selectors, services, tasks
+from organisation.forms import (
+    ChoosePasswordForm,
+    CouncilSettingsForm,
+    CouncilValueFormSet,
+    SignInCodeForm,
+    StaffImportForm,
+)
+from organisation.models import CouncilSettings, CouncilValue, StaffImport
+from organisation.permissions import admin_required, hr_required, manager_or_hr_required
+from organisation.scoping import get_department_for_user, get_staff_for_user
+
+# --- Departments and staff (managers: their own subtree; HR: everything) ----------------------------
+
+@require_GET
+@manager_or_hr_required
+def department_list(request):
+    return render(request, "organisation/department_list.html", {"departments": selectors.department_rows(request.user)})
+
+
+@require_GET
+@manager_or_hr_required
+def department_detail(request, pk):
+    department = get_department_for_user(request.user, pk)
+    staff = Paginator(selectors.staff_in_subtree(request.user, department), 50).get_page(request.GET.get("page"))
+    return render(request, "organisation/department_detail.html", {
+        "department": department,
+        "children": selectors.department_children(request.user, department),
+        "staff_page": staff,
+    })
+
+
+@require_GET
+@manager_or_hr_required
+def staff_detail(request, pk):
+    profile = get_staff_for_user(request.user, pk)
+    return render(request, "organisation/staff_detail.html", {"profile": profile})
+
+
+@require_POST
+@manager_or_hr_required
+def sign_in_slips(request):
+    """Print sign-in slips for the chosen staff (those without a work email, in the user's scope)."""
+    try:
+        ids = [int(i) for i in request.POST.getlist("staff")]
+    except ValueError:
+        return HttpResponseBadRequest("Bad staff id")
+    profiles = selectors.staff_for_slips(request.user, ids)
+    if not profiles:
+        messages.error(request, "Choose at least one member of staff without a work email.")
+        return redirect(request.POST.get("back") or "organisation:departments")
+    slips = services.sign_in_slips_issue(issued_by=request.user, profiles=profiles)
+    return render(request, "organisation/sign_in_slips.html", {"slips": slips})
+
+
+# --- Sign-in codes (staff without a work email) ------------------------------------------------------
+
+_SLIP_SESSION_KEY = "tandem_slip"
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_code(request):
+    form = SignInCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sign_in_code_check(staff_number=form.cleaned_data["staff_number"], code=form.cleaned_data["code"])
+        except services.SlipError as e:
+            form.add_error("code", str(e))
+        else:
+            request.session[_SLIP_SESSION_KEY] = {
+                "staff_number": form.cleaned_data["staff_number"], "code": form.cleaned_data["code"]}
+            return redirect("sign_in_code_password")
+    return render(request, "organisation/sign_in_code.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_code_password(request):
+    slip = request.session.get(_SLIP_SESSION_KEY)
+    if not slip:
+        return redirect("sign_in_code")
+    try:
+        sic = services.sign_in_code_check(**slip)
+    except services.SlipError as e:
+        request.session.pop(_SLIP_SESSION_KEY, None)
+        messages.error(request, str(e))
+        return redirect("sign_in_code")
+    form = ChoosePasswordForm(request.POST or None, user=sic.profile.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sign_in_code_redeem(request=request, password=form.cleaned_data["password1"], **slip)
+        except services.SlipError as e:
+            messages.error(request, str(e))
+            return redirect("sign_in_code")
+        request.session.pop(_SLIP_SESSION_KEY, None)
+        messages.success(request, "Your password is set and you are signed in. Next time, sign in with your staff number and password.")
+        return redirect("home")
+    return render(request, "organisation/sign_in_code_password.html", {"form": form, "profile": sic.profile})
+
+
+# --- Staff import (HR) ---------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def import_upload(request):
+    form = StaffImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        raw = upload.read(settings.STAFF_IMPORT_MAX_BYTES + 1)
+        try:
+            imp = importing.staff_import_create(
+                actor=request.user, filename=upload.name, raw=raw,
+                complete_file=form.cleaned_data["complete_file"], max_bytes=settings.STAFF_IMPORT_MAX_BYTES)
+        except importing.FileRejected as e:
+            form.add_error("file", str(e))
+        else:
+            if imp.row_count <= settings.STAFF_IMPORT_SYNC_MAX_ROWS:
+                importing.staff_import_validate(import_id=imp.pk)
+            else:
+                tasks.staff_import_validate.delay(str(imp.pk))
+            return redirect("organisation:import_detail", pk=imp.pk)
+    return render(request, "organisation/import_upload.html", {
+        "form": form, "imports": selectors.recent_imports(),
+        "required_columns": importing.REQUIRED_COLUMNS, "optional_columns": importing.OPTIONAL_COLUMNS,
+    })
+
+
+@require_GET
+@hr_required
+def import_detail(request, pk):
+    imp = get_object_or_404(StaffImport.objects.defer("content"), pk=pk)
+    return render(request, "organisation/import_detail.html", {
+        "imp": imp, "progress": importing.progress_get(imp.pk),
+        "working": imp.status in {StaffImport.Status.VALIDATING, StaffImport.Status.APPLYING},
+    })
+
+
+@require_POST
+@hr_required
+def import_confirm(request, pk):
+    imp = get_object_or_404(StaffImport.objects.defer("content"), pk=pk)
+    if importing.staff_import_start_apply(import_id=imp.pk):
+        if imp.row_count <= settings.STAFF_IMPORT_SYNC_MAX_ROWS:
+            importing.staff_import_apply(import_id=imp.pk, actor_id=request.user.pk)
+        else:
+            tasks.staff_import_apply.delay(str(imp.pk), request.user.pk)
+    else:
+        messages.info(request, "This import has already been applied or is being applied.")
+    return redirect("organisation:import_detail", pk=imp.pk)
+
+
+@require_GET
+@hr_required
+def import_progress(request, pk):
+    imp = get_object_or_404(StaffImport.objects.only("status", "row_count"), pk=pk)
+    progress = importing.progress_get(imp.pk) or {"stage": imp.get_status_display(), "done": 0, "total": imp.row_count}
+    return JsonResponse({"status": imp.status, **progress})
+
+
+# --- Council settings and audit (admin) ----------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def council_settings(request):
+    council = CouncilSettings.load()
+    form = CouncilSettingsForm(request.POST or None, request.FILES or None, instance=council)
+    values = CouncilValueFormSet(request.POST or None, queryset=CouncilValue.objects.all(), prefix="values")
+    if request.method == "POST" and form.is_valid() and values.is_valid():
+        services.council_settings_update(actor=request.user, form=form, values_formset=values)
+        messages.success(request, "Council settings saved.")
+        return redirect("organisation:settings")
+    return render(request, "organisation/council_settings.html", {"form": form, "values": values})
+
+
+@require_GET
+@admin_required
+def audit_log(request):
+    page = Paginator(selectors.audit_events(), 50).get_page(request.GET.get("page"))
+    return render(request, "organisation/audit_log.html", {"page": page})
+
+
+@require_GET
+def council_logo(request):
+    council = CouncilSettings.load()
+    if not council.logo:
+        raise Http404("No logo")
+    return FileResponse(council.logo.open("rb"))

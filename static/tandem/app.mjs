@@ -1,0 +1,31 @@
+import { initAll } from "../govuk/govuk-frontend.min.js";
+
+initAll();
+
+// Pages that show a long task's progress poll a JSON endpoint and reload when the task is done.
+const poller = document.querySelector("[data-progress-url]");
+if (poller) {
+  const bar = poller.querySelector("progress");
+  const text = poller.querySelector("[data-progress-text]");
+  const tick = async () => {
+    try {
+      const response = await fetch(poller.dataset.progressUrl, { headers: { Accept: "application/json" } });
+      const data = await response.json();
+      if (bar && data.total) {
+        bar.max = data.total;
+        bar.value = data.done;
+      }
+      if (text) {
+        text.textContent = data.total ? `${data.stage}: ${data.done.toLocaleString("en-GB")} of ${data.total.toLocaleString("en-GB")} rows` : data.stage;
+      }
+      if (!["validating", "applying"].includes(data.status)) {
+        window.location.reload();
+        return;
+      }
+    } catch (e) {
+      // A missed poll is retried on the next tick.
+    }
+    setTimeout(tick, 1000);
+  };
+  setTimeout(tick, 1000);
+}
