@@ -14,6 +14,8 @@ admin.site.site_title = "Tandem"
 
 urlpatterns = [
     path("", adoption_views.home, name="home"),
+    # Work emails come from the HR system, so people do not add or change them here.
+    path("accounts/email/", views.not_here),
     path("accounts/", include("allauth.urls")),
     path("sign-in/code/", organisation_views.sign_in_code, name="sign_in_code"),
     path("sign-in/code/password/", organisation_views.sign_in_code_password, name="sign_in_code_password"),

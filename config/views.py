@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -22,6 +22,10 @@ def accessibility(request):
 @require_GET
 def transparency(request):
     return render(request, "pages/transparency.html", {"council": CouncilSettings.load()})
+
+
+def not_here(request):
+    raise Http404("Not available in Tandem")
 
 
 @require_GET
