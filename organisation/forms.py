@@ -1,6 +1,7 @@
 from allauth.account.app_settings import EmailVerificationMethod
 from allauth.account.forms import LoginForm
 from django import forms
+from django.conf import settings
 
 from organisation.models import CouncilSettings, CouncilValue
 
@@ -17,9 +18,14 @@ class SignInForm(LoginForm):
         self.fields.pop("remember", None)
 
     def _login_with_password(self, request, redirect_url, credentials):
-        if self.user is not None and not self.user.email:
+        staff_number_account = self.user is not None and not self.user.email
+        if staff_number_account:
             self._login.email_verification = EmailVerificationMethod.NONE
-        return super()._login_with_password(request, redirect_url, credentials)
+        response = super()._login_with_password(request, redirect_url, credentials)
+        if staff_number_account:
+            # allauth resets the expiry after login: shared devices keep the shorter idle limit.
+            request.session.set_expiry(settings.STAFF_NUMBER_SESSION_IDLE)
+        return response
 
 
 class SignInCodeForm(forms.Form):

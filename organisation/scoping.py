@@ -29,7 +29,12 @@ def visible_departments(user) -> QuerySet[Department]:
     if roles.is_hr(user):
         return Department.objects.all()
     if roles.is_manager(user):
-        return Department.objects.filter(pk__in=_subtree_ids(user.managed_departments.all()))
+        # Worked out once per request (cached on the user object): pages call this several times.
+        ids = getattr(user, "_tandem_visible_department_ids", None)
+        if ids is None:
+            ids = _subtree_ids(user.managed_departments.all())
+            user._tandem_visible_department_ids = ids
+        return Department.objects.filter(pk__in=ids)
     return Department.objects.none()
 
 
