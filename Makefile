@@ -19,7 +19,7 @@ $(VENV)/.installed: $(BIN)/python requirements.txt
 venv: $(VENV)/.installed
 
 broker-dirs:
-	@mkdir -p var/broker/queue var/broker/processed var/broker/control var/cache var/mail var/media
+	@mkdir -p var/broker/queue var/broker/processed var/broker/control var/cache var/mail var/media staticfiles
 
 setup: venv broker-dirs
 	$(BIN)/python manage.py migrate --noinput -v0

@@ -141,7 +141,6 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks do not sit reserved behind each other
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -198,8 +197,6 @@ if MICROSOFT_CLIENT_ID:
             "SCOPE": ["User.Read"],
         }
     }
-# Whether Entra ID's own MFA is trusted for HR and admin (otherwise Tandem's TOTP is also required).
-TRUST_IDP_MFA = env_bool("TANDEM_TRUST_IDP_MFA", False)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -294,6 +291,8 @@ STAFF_IMPORT_MAX_BYTES = env_int("STAFF_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # Imports with more rows than this are validated and applied by a Celery worker, with a progress bar.
 STAFF_IMPORT_SYNC_MAX_ROWS = env_int("STAFF_IMPORT_SYNC_MAX_ROWS", 2000)
 SIGN_IN_SLIP_DAYS = 14
+# The address people use to reach Tandem, for links in emails (invitations).
+BASE_URL = env_str("TANDEM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Each app's contribution to `manage.py seed_demo`, in order.
 DEMO_STEPS = [
     "organisation.demo.seed",

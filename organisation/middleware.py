@@ -11,6 +11,17 @@ _OPEN_PREFIXES = ("/accounts/", "/static/", "/media/", "/branding/", "/privacy/"
                   "/transparency/", "/healthz")
 
 
+def signed_in_with_trusted_idp(request) -> bool:
+    """True when this session began with Entra ID and the council trusts Entra ID's own MFA."""
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    from organisation.models import CouncilSettings
+
+    records = get_authentication_records(request, request.user)
+    via_idp = any(r.get("method") == "socialaccount" for r in records)
+    return via_idp and CouncilSettings.load().trust_idp_mfa
+
+
 def has_totp(user) -> bool:
     from allauth.mfa.models import Authenticator
 
@@ -32,6 +43,7 @@ class RequireMFAMiddleware:
             and not request.path.startswith(_OPEN_PREFIXES)
             and roles.needs_mfa(user)
             and not has_totp(user)
+            and not signed_in_with_trusted_idp(request)
         ):
             messages.info(request, "Your role needs an authenticator app. Set one up to continue.")
             return redirect(reverse("mfa_activate_totp"))

@@ -68,6 +68,8 @@ class StaffProfile(models.Model):
     has_work_email = models.BooleanField(default=True)
     start_date = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True)
+    # When the "set your password" invitation was sent (staff with a work email); never sent twice.
+    invited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]

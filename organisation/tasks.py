@@ -25,3 +25,13 @@ def staff_import_apply(self, import_id, actor_id=None):
         importing.staff_import_apply(import_id=import_id, actor_id=actor_id)
     except OperationalError as exc:  # database briefly unavailable or locked: the apply is all-or-nothing
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def invitations_send(self, profile_ids):
+    from organisation.invitations import invitations_send as send
+
+    try:
+        send(profile_ids=profile_ids)
+    except OSError as exc:  # the SMTP relay is unreachable: try again later; sent ones are not resent
+        raise self.retry(exc=exc) from exc

@@ -199,3 +199,32 @@ def test_staff_cannot_print_slips(client, org):
     client.force_login(org.staff)
     assert client.post(reverse("organisation:sign_in_slips"), {"staff": [org.frontline.profile.pk]}).status_code == 403
     assert not SignInCode.objects.exists()
+
+
+def _pretend_entra_sign_in(client, user):
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods_user"] = str(user.pk)
+    session["account_authentication_methods"] = [{"method": "socialaccount", "provider": "microsoft", "at": 0}]
+    session.save()
+
+
+def test_entra_sign_in_still_needs_tandem_totp_unless_trusted(client, db):
+    from organisation.models import CouncilSettings
+
+    org = build_org(mfa=False)
+    _pretend_entra_sign_in(client, org.hr)
+    assert client.get("/organisation/import/")["Location"] == reverse("mfa_activate_totp")
+    council = CouncilSettings.load()
+    council.trust_idp_mfa = True
+    council.save()
+    assert client.get("/organisation/import/").status_code == 200
+
+
+def test_trusting_the_idp_does_not_excuse_password_sign_ins(client, db):
+    from organisation.models import CouncilSettings
+
+    org = build_org(mfa=False)
+    CouncilSettings.objects.update_or_create(pk=1, defaults={"trust_idp_mfa": True})
+    client.force_login(org.hr)
+    assert client.get("/organisation/import/")["Location"] == reverse("mfa_activate_totp")
