@@ -8,6 +8,7 @@ DJANGO_ENV=production turns on the secure settings and refuses to start without 
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -109,8 +110,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (also where long tasks publish their progress: it must be shared by all processes) ---
 REDIS_URL = env_str("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# The cache may have its own Redis database (REDIS_CACHE_URL), so clearing it never touches the queue.
+REDIS_CACHE_URL = env_str("REDIS_CACHE_URL", REDIS_URL)
+if REDIS_CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
 else:
     CACHES = {
         "default": {
@@ -233,7 +236,7 @@ if PRODUCTION:
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
+        "script-src": [SELF, NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],

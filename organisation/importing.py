@@ -20,8 +20,10 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Upper
 from django.utils import timezone
 
+from organisation.events import staff_changed
 from organisation.models import Department, StaffImport, StaffProfile, User
 from organisation.services import audit_record
 
@@ -90,7 +92,8 @@ class Plan:
 
 def decode(raw: bytes, *, max_bytes: int) -> str:
     if len(raw) > max_bytes:
-        raise FileRejected(f"The file is {len(raw) // 1024:,} KB; the limit is {max_bytes // 1024:,} KB. "
+        # Not the file's size: the upload view reads only max_bytes + 1 of it.
+        raise FileRejected(f"The file is larger than the limit of {max_bytes // 1024:,} KB. "
                            "Split it, or ask your administrator to raise STAFF_IMPORT_MAX_BYTES.")
     if not raw.strip():
         raise FileRejected("The file is empty.")
@@ -109,11 +112,15 @@ def _header_key(name: str) -> str:
 
 def parse(text: str) -> tuple[list[dict], list[dict]]:
     """The data rows (with their line numbers) and any row-level errors of shape."""
+    # Only the delimiter is guessed. Quoting is always the standard kind (doubled quotes, as Excel and
+    # HR systems write): the sniffer judges it from the first 4 KB alone and, when those have no doubled
+    # quote, turns doubling off, which garbles a later "Robert ""Bob""".
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        sniffed = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter, skipinitialspace = sniffed.delimiter, sniffed.skipinitialspace
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+        delimiter, skipinitialspace = ",", False
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter, skipinitialspace=skipinitialspace)
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -436,8 +443,31 @@ def staff_import_apply(*, import_id, actor_id=None) -> StaffImport:
         locked.save(update_fields=["status", "applied_at", "summary"])
         audit_record(actor=actor, action="staff import applied", target=imp.filename, detail={
             "import": str(imp.pk), "new": len(plan.new), "updated": len(plan.updated), "leavers": len(plan.leavers)})
+        _announce(plan)
     progress_set(imp.pk, stage="Done", done=len(plan.rows), total=len(plan.rows))
     return locked
+
+
+def _announce(plan: Plan) -> None:
+    """After commit: tell other apps who joined, moved and left (bulk writes send no post_save), and
+    queue invitations for new staff with a work email."""
+    ids = {n.upper(): pk for n, pk in StaffProfile.objects.filter(
+        staff_number__in=[r.staff_number for r in plan.new] + [r.staff_number for r, _ in plan.updated]
+        + plan.leavers).values_list("staff_number", "pk")}
+    joined = [ids[r.staff_number.upper()] for r in plan.new]
+    joined += [ids[r.staff_number.upper()] for r, c in plan.updated if c.get("active") == ["inactive", "active"]]
+    moved = [ids[r.staff_number.upper()] for r, c in plan.updated if "department_code" in c]
+    left = [ids[n.upper()] for n in plan.leavers]
+    invite = [ids[r.staff_number.upper()] for r in plan.new if r.email]
+
+    def after_commit():
+        from organisation import tasks
+
+        staff_changed.send(sender=StaffImport, joined=joined, moved=moved, left=left)
+        if invite:
+            tasks.invitations_send.delay(invite)
+
+    transaction.on_commit(after_commit)
 
 
 def staff_import_fail(*, import_id, message: str) -> None:
@@ -481,11 +511,11 @@ def _write(plan: Plan, *, import_id) -> None:
         batch_size=BATCH,
     )
 
-    # Updated people.
+    # Updated people (matched by staff number whatever its case, as build_plan matched them).
     by_number = {
         p.staff_number.upper(): p
-        for p in StaffProfile.objects.select_related("user").filter(
-            staff_number__in=[r.staff_number for r, _ in plan.updated])
+        for p in StaffProfile.objects.select_related("user").annotate(key=Upper("staff_number")).filter(
+            key__in=[r.staff_number.upper() for r, _ in plan.updated])
     }
     changed_users, changed_profiles, email_changes = [], [], []
     for row, changes in plan.updated:
@@ -515,11 +545,8 @@ def _write(plan: Plan, *, import_id) -> None:
 
     # Line managers, now that everyone exists.
     rows = plan.new + [r for r, _ in plan.updated]
-    ids = {
-        n.upper(): pk for n, pk in StaffProfile.objects.filter(
-            staff_number__in={r.staff_number for r in rows} | {r.line_manager_staff_number for r in rows}
-        ).values_list("staff_number", "pk")
-    }
+    # Every profile, keyed by upper-case staff number: a manager may be anyone on record, in any case.
+    ids = {n.upper(): pk for n, pk in StaffProfile.objects.values_list("staff_number", "pk")}
     linked = []
     for p in StaffProfile.objects.filter(pk__in=[ids[r.staff_number.upper()] for r in rows]).only("pk", "staff_number", "line_manager"):
         row_by = p.staff_number.upper()

@@ -103,6 +103,18 @@ class EqualityData(models.Model):
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as # and six hex digits, like #1d70b8.")
 
 
+def contrast_with_white(hex_value: str) -> float:
+    """WCAG contrast ratio of white text on this colour."""
+
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_value[i:i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)
+
+
 class CouncilSettings(models.Model):
     """The council's configuration: one row (pk=1), created on first use."""
 
@@ -130,6 +142,10 @@ class CouncilSettings(models.Model):
         return self.name
 
     def clean(self):
+        if self.colour and hex_colour.regex.match(self.colour) and contrast_with_white(self.colour) < 4.5:
+            raise ValidationError({"colour": "White text on this colour would be hard to read (contrast "
+                                             f"{contrast_with_white(self.colour):.1f}:1; it must be at least 4.5:1). "
+                                             "Choose a darker colour."})
         if self.min_group_size is not None and self.min_group_size < 3:
             raise ValidationError({"min_group_size": "The minimum group cannot be below 3."})
         if (

@@ -1,5 +1,6 @@
 from allauth.account.models import EmailAddress
 from allauth.account.signals import password_reset
+from allauth.mfa.signals import authenticator_added
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
@@ -17,3 +18,13 @@ def shorter_sessions_for_shared_devices(sender, request, user, **kwargs):
 def reset_link_verifies_email(sender, request, user, **kwargs):
     """A password-reset (or invitation) link arrives by email: following it proves the mailbox."""
     EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
+
+
+@receiver(authenticator_added)
+def new_authenticator_counts_as_recent_mfa(sender, request, user, authenticator, **kwargs):
+    """Entering a valid code to add an authenticator proves it, so the next step (seeing recovery
+    codes) does not ask for the password and a code all over again."""
+    from allauth.account.internal.flows.login import record_authentication
+
+    if request is not None:
+        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type, reauthenticated=True)

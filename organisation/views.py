@@ -147,7 +147,12 @@ def import_confirm(request, pk):
     imp = get_object_or_404(StaffImport.objects.defer("content"), pk=pk)
     if importing.staff_import_start_apply(import_id=imp.pk):
         if imp.row_count <= settings.STAFF_IMPORT_SYNC_MAX_ROWS:
-            importing.staff_import_apply(import_id=imp.pk, actor_id=request.user.pk)
+            try:
+                importing.staff_import_apply(import_id=imp.pk, actor_id=request.user.pk)
+            except Exception as exc:
+                # Nothing was written (one transaction); say so on the page instead of "applying" for ever.
+                importing.staff_import_fail(import_id=imp.pk, message=repr(exc))
+                raise
         else:
             tasks.staff_import_apply.delay(str(imp.pk), request.user.pk)
     else:

@@ -56,10 +56,11 @@ RULES = {
     "mfa_authenticate": (None, everyone(302)),  # no sign-in in progress
     # MFA changes need a recent sign-in (the test clients have none): allauth asks again first.
     "mfa_reauthenticate": (None, {**signed_in(302), "hr": 200, "admin": 200}),  # only those with MFA
-    "mfa_activate_totp": (None, signed_in(302)),
+    # A first authenticator is set up without re-entering the password (organisation.adapters).
+    "mfa_activate_totp": (None, {**signed_in(200), "hr": 302, "admin": 302}),
     "mfa_deactivate_totp": (None, {**signed_in(404), "hr": 302, "admin": 302}),  # nothing to deactivate
     "mfa_view_recovery_codes": (None, signed_in(404, anon=302)),  # no recovery codes yet
-    "mfa_generate_recovery_codes": (None, signed_in(302)),
+    "mfa_generate_recovery_codes": (None, {**signed_in(200), "hr": 302, "admin": 302}),
     "mfa_download_recovery_codes": (None, signed_in(404, anon=302)),
     "socialaccount_login_cancelled": (None, everyone(200)),
     "socialaccount_login_error": (None, everyone(401)),
