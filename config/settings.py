@@ -299,6 +299,7 @@ BASE_URL = env_str("TANDEM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Each app's contribution to `manage.py seed_demo`, in order.
 DEMO_STEPS = [
     "organisation.demo.seed",
+    "courses.demo.seed",
 ]
 
 LOGGING = {

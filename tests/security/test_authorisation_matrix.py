@@ -7,30 +7,16 @@ admin. Objects used: the Waste Collection department and a frontline member of s
 inside the manager's scope and outside the other manager's.
 """
 
+import importlib
+import pkgutil
+
 import pytest
 from django.urls import reverse
 
+import tests.security.rules as rule_modules
 from organisation.models import StaffImport
+from tests.security.rules.common import HR, MANAGERS_AND_HR, ROLES, SIGNED_IN, everyone, only, signed_in
 from tests.security.urlmap import all_patterns
-
-ROLES = ["anon", "staff", "frontline", "manager", "other_manager", "hr", "author", "admin"]
-SIGNED_IN = ROLES[1:]
-
-
-def everyone(status):
-    return dict.fromkeys(ROLES, status)
-
-
-def signed_in(status, anon=302):
-    return {"anon": anon, **dict.fromkeys(SIGNED_IN, status)}
-
-
-def only(allowed, status=200, others=403, anon=302):
-    return {"anon": anon, **{r: (status if r in allowed else others) for r in SIGNED_IN}}
-
-
-MANAGERS_AND_HR = {"manager", "other_manager", "hr", "admin"}
-HR = {"hr", "admin"}
 
 # key -> (kwargs builder name or None, expected status by role)
 RULES = {
@@ -94,6 +80,13 @@ RULES = {
 }
 
 
+AREAS = [importlib.import_module(f"tests.security.rules.{m.name}") for m in pkgutil.iter_modules(rule_modules.__path__)
+         if m.name != "common"]
+for _area in AREAS:
+    assert not (_area.RULES.keys() & RULES.keys()), f"{_area.__name__} repeats a rule"
+    RULES.update(_area.RULES)
+
+
 def _is_admin(key: str) -> bool:
     return key.startswith("admin:") or key.startswith("django-admin/")
 
@@ -107,7 +100,11 @@ def test_every_url_has_a_rule():
 @pytest.fixture
 def objects(org):
     imp = StaffImport.objects.create(created_by=org.hr, filename="staff.csv", content="x", row_count=0)
+    extra = {}
+    for area in AREAS:
+        extra.update(area.objects(org))
     return {
+        **extra,
         "department": {"pk": org.waste.pk},
         "staff": {"pk": org.frontline.profile.pk},
         "import": {"pk": imp.pk},

@@ -1,0 +1,194 @@
+"""Learning: a member of staff starts a module, reads lessons, answers knowledge checks, records
+confidence, and completes it (with a certificate).
+
+Rules:
+- answers are checked on the server: an option from another question or a made-up id is
+  `TamperedAnswers` (the view answers 400) and changes nothing;
+- each rendered check carries a one-time token, so a double-click or replay is recorded once;
+- retries are allowed and the best answer to each question is kept;
+- a module is complete when every current lesson is done and the best score reaches the pass mark;
+  once complete it stays complete, even when a later version of the module changes.
+"""
+
+import secrets
+
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from courses.models import (
+    Certificate,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    Module,
+    Question,
+    QuestionAnswer,
+    SubmissionToken,
+)
+from organisation.models import StaffProfile
+
+
+class TamperedAnswers(Exception):
+    """The submitted answers do not belong to this check: nothing is recorded."""
+
+
+def current_lessons(module: Module):
+    return module.lessons.filter(retired=False).order_by("order")
+
+
+@transaction.atomic
+def enrolment_start(*, profile: StaffProfile, module: Module) -> Enrolment:
+    """Open a module for a person (optional modules get an enrolment on first visit)."""
+    enrolment, _ = Enrolment.objects.select_for_update().get_or_create(profile=profile, module=module)
+    if enrolment.started_at is None:
+        enrolment.started_at = timezone.now()
+        if enrolment.status == Enrolment.Status.NOT_STARTED:
+            enrolment.status = Enrolment.Status.IN_PROGRESS
+        enrolment.current_lesson = current_lessons(module).first()
+        enrolment.save(update_fields=["started_at", "status", "current_lesson"])
+    return enrolment
+
+
+@transaction.atomic
+def confidence_record(*, enrolment: Enrolment, when: str, value: int) -> Enrolment:
+    if when not in {"before", "after"} or not 1 <= int(value) <= 5:
+        raise ValueError("confidence is 'before' or 'after', from 1 to 5")
+    setattr(enrolment, f"confidence_{when}", int(value))
+    enrolment.save(update_fields=[f"confidence_{when}"])
+    return enrolment
+
+
+def submission_token_issue(*, enrolment: Enrolment) -> str:
+    token = secrets.token_urlsafe(24)
+    SubmissionToken.objects.create(token=token, enrolment=enrolment)
+    return token
+
+
+def _validate(lesson: Lesson, answers: dict) -> dict[int, set[int]]:
+    """{question id: set of option ids}, or TamperedAnswers. Missing answers are fine (the form asks
+    again); foreign ids are not."""
+    questions = {q.pk: q for q in lesson.questions.prefetch_related("options")}
+    clean = {}
+    for raw_q, raw_options in answers.items():
+        try:
+            qid = int(raw_q)
+            chosen = {int(o) for o in raw_options}
+        except (TypeError, ValueError):
+            raise TamperedAnswers("not an id") from None
+        question = questions.get(qid)
+        if question is None:
+            raise TamperedAnswers(f"question {qid} is not in this lesson")
+        valid = {o.pk for o in question.options.all()}
+        if not chosen <= valid:
+            raise TamperedAnswers(f"option not in question {qid}")
+        if question.type == Question.Type.SINGLE and len(chosen) > 1:
+            raise TamperedAnswers(f"question {qid} takes one answer")
+        if chosen:
+            clean[qid] = chosen
+    return clean
+
+
+def answers_submit(*, enrolment: Enrolment, lesson: Lesson, token: str, answers: dict) -> dict[int, bool]:
+    """Record a knowledge check. Returns {question id: correct} for the answers given. A token that was
+    already used records nothing and returns the answers as they stand."""
+    if lesson.module_id != enrolment.module_id or lesson.retired:
+        raise TamperedAnswers("lesson not in this module")
+    clean = _validate(lesson, answers)
+    with transaction.atomic():
+        used = SubmissionToken.objects.select_for_update().filter(token=token, enrolment=enrolment).first()
+        if used is None:
+            raise TamperedAnswers("unknown token")
+        if used.used_at is not None:
+            return _standing(enrolment, lesson)
+        used.used_at = timezone.now()
+        used.save(update_fields=["used_at"])
+        correct_sets = {
+            q.pk: {o.pk for o in q.options.all() if o.correct}
+            for q in lesson.questions.prefetch_related("options")
+        }
+        existing = {a.question_id: a for a in QuestionAnswer.objects.filter(enrolment=enrolment, question__lesson=lesson)}
+        for qid, chosen in clean.items():
+            correct = chosen == correct_sets[qid]
+            answer = existing.get(qid)
+            if answer is None:
+                QuestionAnswer.objects.create(enrolment=enrolment, question_id=qid, chosen=sorted(chosen), correct=correct)
+            else:
+                answer.attempts += 1
+                if correct or not answer.correct:  # the best answer is kept
+                    answer.chosen, answer.correct = sorted(chosen), correct
+                answer.save(update_fields=["attempts", "chosen", "correct"])
+        if len(clean) == len(correct_sets):  # every question answered: the lesson is done
+            LessonProgress.objects.update_or_create(
+                enrolment=enrolment, lesson=lesson,
+                defaults={"lesson_hash": lesson.content_hash, "completed_at": timezone.now()},
+            )
+            _advance(enrolment, lesson)
+        _rescore(enrolment)
+        _maybe_complete(enrolment)
+    return {qid: chosen == correct_sets[qid] for qid, chosen in clean.items()}
+
+
+def _standing(enrolment: Enrolment, lesson: Lesson) -> dict[int, bool]:
+    return dict(QuestionAnswer.objects.filter(enrolment=enrolment, question__lesson=lesson)
+                .values_list("question_id", "correct"))
+
+
+def _advance(enrolment: Enrolment, lesson: Lesson) -> None:
+    following = current_lessons(enrolment.module).filter(order__gt=lesson.order).first()
+    enrolment.current_lesson = following or lesson
+    enrolment.save(update_fields=["current_lesson"])
+
+
+def _rescore(enrolment: Enrolment) -> None:
+    totals = Question.objects.filter(lesson__module_id=enrolment.module_id, lesson__retired=False).aggregate(
+        total=Count("pk"))
+    right = QuestionAnswer.objects.filter(enrolment=enrolment, correct=True, question__lesson__retired=False).count()
+    enrolment.best_score = round(100 * right / totals["total"]) if totals["total"] else None
+    enrolment.save(update_fields=["best_score"])
+
+
+def lessons_done(enrolment: Enrolment) -> set[int]:
+    """Ids of current lessons this person has completed in their current form."""
+    return set(
+        LessonProgress.objects.filter(enrolment=enrolment, lesson__retired=False)
+        .filter(lesson_hash=F("lesson__content_hash"))
+        .values_list("lesson_id", flat=True)
+    )
+
+
+def _maybe_complete(enrolment: Enrolment) -> None:
+    if enrolment.status == Enrolment.Status.COMPLETED:
+        return
+    lesson_ids = set(current_lessons(enrolment.module).values_list("pk", flat=True))
+    if not lesson_ids or not lesson_ids <= lessons_done(enrolment):
+        return
+    if (enrolment.best_score or 0) < enrolment.module.pass_mark:
+        return
+    enrolment.status = Enrolment.Status.COMPLETED
+    enrolment.completed_at = timezone.now()
+    enrolment.completed_version = enrolment.module.version
+    enrolment.save(update_fields=["status", "completed_at", "completed_version"])
+    profile = enrolment.profile
+    Certificate.objects.get_or_create(
+        enrolment=enrolment,
+        defaults={"name": profile.user.get_full_name() or profile.staff_number,
+                  "module_title": enrolment.module.title, "module_version": enrolment.module.version},
+    )
+
+
+def module_progress(enrolment: Enrolment) -> dict:
+    """Lessons done of current lessons, for progress bars."""
+    total = current_lessons(enrolment.module).count()
+    done = len(lessons_done(enrolment))
+    return {"done": done, "total": total, "percent": round(100 * done / total) if total else 0}
+
+
+def needs_retry(enrolment: Enrolment) -> bool:
+    """All lessons done but the best score is below the pass mark."""
+    return (
+        enrolment.status != Enrolment.Status.COMPLETED
+        and module_progress(enrolment)["done"] == module_progress(enrolment)["total"]
+        and (enrolment.best_score or 0) < enrolment.module.pass_mark
+    )
+

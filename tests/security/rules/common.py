@@ -1,0 +1,17 @@
+ROLES = ["anon", "staff", "frontline", "manager", "other_manager", "hr", "author", "admin"]
+SIGNED_IN = ROLES[1:]
+MANAGERS_AND_HR = {"manager", "other_manager", "hr", "admin"}
+HR = {"hr", "admin"}
+AUTHORS = {"author", "admin"}
+
+
+def everyone(status):
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status, anon=302):
+    return {"anon": anon, **dict.fromkeys(SIGNED_IN, status)}
+
+
+def only(allowed, status=200, others=403, anon=302):
+    return {"anon": anon, **{r: (status if r in allowed else others) for r in SIGNED_IN}}
