@@ -24,6 +24,7 @@ broker-dirs:
 setup: venv broker-dirs
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py load_curriculum -v0
 
 ## make run: set everything up, load the demo council, serve it with a Celery worker and beat.
 run: setup

@@ -98,6 +98,12 @@ class Assignment(models.Model):
         MANAGERS = "managers", "All managers"
         STAFF = "staff", "Named staff"
 
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        APPLYING = "applying", "Enrolling staff"
+        APPLIED = "applied", "Done"
+        FAILED = "failed", "Failed"
+
     module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="assignments")
     target = models.CharField(max_length=20, choices=Target.choices)
     department = models.ForeignKey(Department, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
@@ -107,6 +113,10 @@ class Assignment(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Enrolling a large population runs on the worker; its state is kept here for the page.
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    enrolled_count = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
