@@ -67,7 +67,7 @@ def test_no_public_sign_up(client, db):
     response = client.post(reverse("account_signup"), {
         "email": "new@example.org", "username": "NEW1", "password1": "a-long-password-1", "password2": "a-long-password-1"})
     assert response.status_code == 200
-    assert b"closed" in response.content.lower()
+    assert b"You cannot create an account here" in response.content
     from organisation.models import User
 
     assert not User.objects.filter(username="NEW1").exists()
