@@ -145,6 +145,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks do not sit reserved behind e
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Fixed schedules (beat copies them into its database table; more can be added in the admin).
+CELERY_BEAT_SCHEDULE = {
+    "surveys-open-and-close-waves": {"task": "surveys.tasks.waves_tick", "schedule": 60.0},
+}
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
