@@ -1,0 +1,154 @@
+"""Reads of survey results. Every figure goes through the wave's release (decided when it closed): a
+cell that is not released comes back as `Suppressed`, never as a number, so no page or export can show
+what the decision hid.
+
+Stable for adoption/ (documented, computed with database aggregates):
+- `adkar_means(wave, department)`: mean (1-5) and response count per ADKAR element for a department
+  subtree (or the organisation), with the barrier point; Suppressed where the cell is hidden.
+- `participation_rates(wave, departments)`: invited, responded and rate per department subtree,
+  shown only where the invited population is at least the wave's minimum group.
+- `participation_by_segment(wave, attribute)`: the same per value of a staff attribute, organisation-wide.
+- `cell_key_for(department=None, own_staff=False, filters=())`: the key of a cell, for the above.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, Q, QuerySet
+
+from organisation.models import Department
+from surveys.models import Answer, Participation, Question, Response, Wave
+from surveys.suppression import ORG, Release, cell_key
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A figure that may not be shown: "fewer than N responses" (never blank, never zero)."""
+
+    n: int
+
+    def __str__(self):
+        return f"fewer than {self.n} responses"
+
+
+def cell_key_for(department: Department | None = None, *, own_staff: bool = False, filters=()) -> str:
+    scope = ORG if department is None else f"d{department.pk}{'!' if own_staff else ''}"
+    return cell_key(scope, tuple((a, str(v)) for a, v in filters))
+
+
+def figures_release(wave: Wave) -> Release | None:
+    if wave.status != Wave.Status.CLOSED or not wave.released:
+        return None
+    return Release.from_json(wave.released["figures"])
+
+
+def comments_release(wave: Wave) -> Release | None:
+    if wave.status != Wave.Status.CLOSED or not wave.released:
+        return None
+    return Release.from_json(wave.released["comments"])
+
+
+def _subtree_ids(department_id: int) -> list[int]:
+    return list(Department.objects.with_tree_fields().filter(tree_path__contains=department_id)
+                .values_list("pk", flat=True))
+
+
+def cell_responses(wave: Wave, key: str) -> QuerySet[Response]:
+    """The responses in a cell (for released cells only: callers check the release first)."""
+    scope, *pairs = key.split("|")
+    qs = Response.objects.filter(wave=wave)
+    if scope != ORG:
+        d = int(scope[1:].rstrip("!"))
+        qs = qs.filter(department_id=d) if scope.endswith("!") else qs.filter(department_id__in=_subtree_ids(d))
+    for pair in pairs:
+        attr, value = pair.split("=", 1)
+        qs = qs.filter(**{attr: (value == "True") if attr == "has_work_email" else value})
+    return qs
+
+
+def _released(wave: Wave, key: str) -> Release | Suppressed | None:
+    release = figures_release(wave)
+    if release is None:
+        return None
+    return release if release.is_released(key) else Suppressed(wave.min_group_size)
+
+
+def question_distribution(wave: Wave, key: str, question: Question):
+    """{value: count} for a scale or choice question in a cell, or Suppressed / None (not closed)."""
+    state = _released(wave, key)
+    if not isinstance(state, Release):
+        return state
+    answers = Answer.objects.filter(response__in=cell_responses(wave, key), question=question)
+    if question.type in (Question.Type.AGREE5, Question.Type.SCALE10):
+        return dict(answers.values_list("number").annotate(n=Count("pk")).order_by("number"))
+    counts: dict[str, int] = {}
+    for chosen in answers.values_list("choices", flat=True):
+        for c in chosen:
+            counts[c] = counts.get(c, 0) + 1
+    return counts
+
+
+def dimension_means(wave: Wave, key: str) -> dict | Suppressed | None:
+    """{dimension: (mean 1-5, responses)} over agreement questions in a cell."""
+    state = _released(wave, key)
+    if not isinstance(state, Release):
+        return state
+    rows = (
+        Answer.objects.filter(response__in=cell_responses(wave, key), question__type=Question.Type.AGREE5)
+        .exclude(question__dimension="")
+        .values("question__dimension")
+        .annotate(mean=Avg("number"), responses=Count("response", distinct=True))
+    )
+    return {r["question__dimension"]: (round(r["mean"], 2), r["responses"]) for r in rows}
+
+
+def barrier_point(means: dict) -> str | None:
+    """The first ADKAR element, in order, whose mean is 3 or less (REFERENCE.md); None if none."""
+    for element in Question.ADKAR:
+        if element in means and means[element][0] <= 3:
+            return element
+    return None
+
+
+def adkar_means(wave: Wave, department: Department | None = None):
+    """ADKAR element means for a department subtree (or the organisation) in a closed wave."""
+    means = dimension_means(wave, cell_key_for(department))
+    if not isinstance(means, dict):
+        return means
+    adkar = {k: v for k, v in means.items() if k in Question.ADKAR}
+    return {"means": adkar, "barrier": barrier_point(adkar)}
+
+
+def participation_rates(wave: Wave, departments) -> list[dict]:
+    """Invited, responded and rate per department subtree; counts and rates only where the invited
+    population is at least the minimum group (DESIGN.md), otherwise Suppressed."""
+    n = wave.min_group_size or 5
+    out = []
+    for d in departments:
+        ids = _subtree_ids(d.pk)
+        agg = Participation.objects.filter(wave=wave, department_id__in=ids).aggregate(
+            invited=Count("pk"), responded=Count("pk", filter=Q(responded=True)))
+        out.append(_rate_row(d, agg, n))
+    return out
+
+
+def participation_by_segment(wave: Wave, attribute: str) -> list[dict]:
+    if attribute not in {"work_pattern", "contract", "has_work_email", "grade_band"}:
+        raise ValueError(attribute)
+    n = wave.min_group_size or 5
+    rows = (Participation.objects.filter(wave=wave).values(attribute)
+            .annotate(invited=Count("pk"), responded=Count("pk", filter=Q(responded=True))).order_by(attribute))
+    return [_rate_row(r[attribute], r, n) for r in rows]
+
+
+def _rate_row(group, agg, n):
+    if agg["invited"] < n:
+        return {"group": group, "invited": Suppressed(n), "responded": Suppressed(n), "rate": Suppressed(n)}
+    return {"group": group, "invited": agg["invited"], "responded": agg["responded"],
+            "rate": round(100 * agg["responded"] / agg["invited"]) if agg["invited"] else 0}
+
+
+def overall_response_rate(wave: Wave) -> dict:
+    """The only figure shown while a wave is open (DESIGN.md)."""
+    agg = Participation.objects.filter(wave=wave).aggregate(
+        invited=Count("pk"), responded=Count("pk", filter=Q(responded=True)))
+    return _rate_row("organisation", agg, wave.min_group_size or 5)

@@ -1,0 +1,67 @@
+"""Result reads go through the release: hidden cells come back as Suppressed, never as numbers."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from surveys import selectors, services
+from surveys.models import Question, Wave
+from tests.factories import make_staff
+from tests.surveys.conftest import make_wave
+
+
+def run_wave(org, survey, answers_by_profile):
+    wave = services.wave_open(wave_id=make_wave(survey).pk)
+    for profile, (awareness, desire) in answers_by_profile.items():
+        a = {q.pk: {"number": awareness if q.dimension == "awareness" else desire}
+             for q in survey.questions.filter(type="agree5")}
+        services.response_submit(profile=profile, wave=wave, answers=a)
+    Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    return services.wave_close(wave_id=wave.pk)
+
+
+def test_means_barrier_and_suppression(org, survey):
+    finance = [org.staff.profile] + [make_staff(org.finance) for _ in range(5)]
+    waste = [org.frontline.profile, make_staff(org.waste, with_email=False)]
+    answers = dict.fromkeys(finance, (4, 2))
+    answers.update(dict.fromkeys(waste, (5, 5)))
+    wave = run_wave(org, survey, answers)
+
+    fin = selectors.adkar_means(wave, org.finance)
+    assert fin == {"means": {"awareness": (4.0, 6), "desire": (2.0, 6)}, "barrier": "desire"}
+    # Waste had 2 responses: hidden, and said so in words.
+    hidden = selectors.adkar_means(wave, org.waste)
+    assert isinstance(hidden, selectors.Suppressed) and str(hidden) == "fewer than 5 responses"
+    # Environment (2 from Waste + 0 elsewhere) is hidden too; the organisation (8) is shown.
+    assert isinstance(selectors.adkar_means(wave, org.environment), selectors.Suppressed)
+    whole = selectors.adkar_means(wave)
+    assert whole["means"]["desire"] == (round((6 * 2 + 2 * 5) / 8, 2), 8)
+    assert whole["barrier"] == "desire"
+
+
+def test_nothing_is_shown_before_the_wave_closes(org, survey):
+    wave = services.wave_open(wave_id=make_wave(survey).pk)
+    q = survey.questions.filter(type=Question.Type.AGREE5).first()
+    assert selectors.question_distribution(wave, "org", q) is None
+    assert selectors.adkar_means(wave) is None
+
+
+def test_distribution_counts_answers_in_a_released_cell(org, survey):
+    people = [org.staff.profile] + [make_staff(org.finance) for _ in range(5)]
+    wave = run_wave(org, survey, {p: (4 if i % 2 else 5, 3) for i, p in enumerate(people)})
+    q = survey.questions.get(dimension="awareness")
+    assert selectors.question_distribution(wave, selectors.cell_key_for(org.finance), q) == {4: 3, 5: 3}
+
+
+def test_response_rates_only_for_groups_of_at_least_n(org, survey):
+    people = [org.staff.profile] + [make_staff(org.finance) for _ in range(5)]
+    wave = run_wave(org, survey, dict.fromkeys(people[:3], (4, 4)))
+    rows = {r["group"]: r for r in selectors.participation_rates(wave, [org.finance, org.waste])}
+    assert (rows[org.finance]["invited"], rows[org.finance]["responded"], rows[org.finance]["rate"]) == (6, 3, 50)
+    assert isinstance(rows[org.waste]["rate"], selectors.Suppressed)
+
+
+def test_barrier_point_is_the_first_element_at_or_below_three():
+    means = {"awareness": (3.4, 9), "desire": (3.0, 9), "knowledge": (2.1, 9)}
+    assert selectors.barrier_point(means) == "desire"
+    assert selectors.barrier_point({"awareness": (4.0, 9)}) is None
