@@ -21,6 +21,7 @@ urlpatterns = [
     path("sign-in/code/password/", organisation_views.sign_in_code_password, name="sign_in_code_password"),
     path("organisation/", include("organisation.urls")),
     path("", include("courses.urls")),
+    path("", include("surveys.urls")),
     path("branding/logo", organisation_views.council_logo, name="council_logo"),
     path("branding/theme.css", views.theme_css, name="theme_css"),
     path("privacy/", views.privacy, name="privacy"),

@@ -1,0 +1,5 @@
+from surveys.views import answering, running
+
+app_name = "surveys"
+
+urlpatterns = answering.urlpatterns + running.urlpatterns
