@@ -304,6 +304,7 @@ BASE_URL = env_str("TANDEM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEMO_STEPS = [
     "organisation.demo.seed",
     "courses.demo.seed",
+    "surveys.demo.seed",
 ]
 
 LOGGING = {

@@ -19,6 +19,9 @@ from organisation.roles import AUTHOR_GROUP, HR_GROUP
 DEMO_PASSWORD = "northmere-demo"
 DOMAIN = "northmere.example"
 
+# Frontline shares below are relative; scaled so about a third of all staff are frontline.
+FRONTLINE_SCALE = 0.62
+
 # (code, name, parent code, frontline share, staff directly in it)
 TREE = [
     ("NBC", "Northmere Borough Council", None, 0.0, 6),
@@ -129,7 +132,7 @@ def seed(ctx: dict) -> None:
     for code, _, _, frontline_share, count in TREE:
         for _ in range(round(count * 1.1)):
             number += 1
-            frontline = rng.random() < frontline_share
+            frontline = rng.random() < frontline_share * FRONTLINE_SCALE
             # Most frontline staff have no work email; a few office staff share a team mailbox.
             has_email = (rng.random() < 0.3) if frontline else (rng.random() < 0.97)
             first, last = rng.choice(FIRST), rng.choice(LAST)

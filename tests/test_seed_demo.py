@@ -1,0 +1,53 @@
+"""`manage.py seed_demo` loads the whole demo council once, with the unevenness the dashboards need."""
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Q
+
+from organisation.models import Department, StaffProfile
+from surveys import selectors
+from surveys.models import Participation, Wave
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed_demo", verbosity=0)
+        yield
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.mark.django_db
+def test_demo_council_shape(demo):
+    staff = StaffProfile.objects.count()
+    assert 1900 <= staff <= 2100
+    assert 35 <= Department.objects.count() <= 45
+    frontline = StaffProfile.objects.filter(work_pattern="frontline").count() / staff
+    no_email = StaffProfile.objects.filter(has_work_email=False).count() / staff
+    part_time = StaffProfile.objects.filter(contract="part-time").count() / staff
+    assert 0.28 < frontline < 0.40 and 0.20 < no_email < 0.32 and 0.15 < part_time < 0.25
+
+
+@pytest.mark.django_db
+def test_demo_surveys_show_the_people_directorate_barrier(demo):
+    pulse = Wave.objects.filter(survey__template_key="ai-readiness-pulse", status="closed").order_by("opens_at").last()
+    people = selectors.adkar_means(pulse, Department.objects.get(code="PEO"))
+    assert people["barrier"] == "desire"
+    assert selectors.adkar_means(pulse, Department.objects.get(code="RES"))["barrier"] is None
+    assert Wave.objects.filter(status="open").count() == 1 and Wave.objects.filter(status="closed").count() == 3
+
+
+@pytest.mark.django_db
+def test_demo_frontline_take_part_less(demo):
+    rates = Participation.objects.values("work_pattern").annotate(
+        n=Count("pk"), r=Count("pk", filter=Q(responded=True)))
+    by = {row["work_pattern"]: row["r"] / row["n"] for row in rates}
+    assert by["frontline"] + 0.15 < by["office"]
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_changes_nothing(demo, capsys):
+    before = StaffProfile.objects.count()
+    call_command("seed_demo", verbosity=0)
+    assert StaffProfile.objects.count() == before
+    assert "already has staff" in capsys.readouterr().out
