@@ -47,8 +47,9 @@ def is_manager(user) -> bool:
 
 
 def needs_mfa(user) -> bool:
-    """HR and admins must have an authenticator app before they see any HR or admin page."""
-    return is_hr(user)
+    """HR, admins and anyone who can open the Django admin (e.g. content authors given staff status)
+    must have an authenticator app before they see any other page."""
+    return is_hr(user) or bool(user.is_authenticated and user.is_staff)
 
 
 def role_labels(user) -> list[str]:

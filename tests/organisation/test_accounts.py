@@ -228,3 +228,11 @@ def test_trusting_the_idp_does_not_excuse_password_sign_ins(client, db):
     CouncilSettings.objects.update_or_create(pk=1, defaults={"trust_idp_mfa": True})
     client.force_login(org.hr)
     assert client.get("/organisation/import/")["Location"] == reverse("mfa_activate_totp")
+
+
+def test_author_with_django_admin_access_needs_an_authenticator(client, db):
+    org = build_org(mfa=False)
+    org.author.is_staff = True
+    org.author.save()
+    client.force_login(org.author)
+    assert client.get("/")["Location"] == reverse("mfa_activate_totp")
