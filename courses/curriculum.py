@@ -93,6 +93,14 @@ def _load_yaml(text: str, where: str, line_offset: int, errors: list[str]):
     return None
 
 
+def _key_line(text: str, key: str, default: int = 1) -> int:
+    """The line a top-level key is written on (for errors about its value)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(f"{key}:"):
+            return number
+    return default
+
+
 def _order_and_slug(name: str) -> tuple[int, str]:
     head, _, rest = name.partition("-")
     if head.isdigit() and rest:
@@ -106,7 +114,8 @@ def parse_module(folder: Path, *, known_values: set[str]) -> tuple[ParsedModule 
     where = str(meta_path)
     if not meta_path.exists():
         return None, [f"{folder}: no module.yaml"]
-    meta = _load_yaml(meta_path.read_text(encoding="utf-8"), where, 0, errors)
+    meta_text = meta_path.read_text(encoding="utf-8")
+    meta = _load_yaml(meta_text, where, 0, errors)
     if meta is None:
         return None, errors or [f"{where}: empty"]
     if not isinstance(meta, dict):
@@ -116,17 +125,18 @@ def parse_module(folder: Path, *, known_values: set[str]) -> tuple[ParsedModule 
             errors.append(f"{where}, line {meta['__line__']}: '{key}' is required")
     audience = meta.get("audience", "all")
     if audience not in Module.Audience.values:
-        errors.append(f"{where}: audience must be one of {', '.join(Module.Audience.values)}, not '{audience}'")
+        errors.append(f"{where}, line {_key_line(meta_text, 'audience')}: audience must be one of "
+                      f"{', '.join(Module.Audience.values)}, not '{audience}'")
     values = meta.get("values") or []
     for v in values:
         if v not in known_values:
-            errors.append(f"{where}: value '{v}' is not one of the council's values")
+            errors.append(f"{where}, line {_key_line(meta_text, 'values')}: value '{v}' is not one of the council's values")
     principles = meta.get("principles") or []
     if not all(isinstance(p, int) and 1 <= p <= 10 for p in principles):
-        errors.append(f"{where}: principles must be numbers from 1 to 10")
+        errors.append(f"{where}, line {_key_line(meta_text, 'principles')}: principles must be numbers from 1 to 10")
     pass_mark = meta.get("pass_mark", 80)
     if not isinstance(pass_mark, int) or not 1 <= pass_mark <= 100:
-        errors.append(f"{where}: pass_mark must be a whole number from 1 to 100")
+        errors.append(f"{where}, line {_key_line(meta_text, 'pass_mark')}: pass_mark must be a whole number from 1 to 100")
     order, slug = _order_and_slug(folder.name)
     module = ParsedModule(
         slug=slug, order=order, title=str(meta.get("title", "")).strip(), summary=str(meta.get("summary", "")).strip(),
@@ -155,11 +165,11 @@ def _parse_lesson(path: Path, errors: list[str]) -> ParsedLesson | None:
         return None
     parts = text.split("\n---", 1)
     if len(parts) != 2:
-        errors.append(f"{where}: the front matter is not closed with a '---' line")
+        errors.append(f"{where}, line 1: the front matter is not closed with a '---' line")
         return None
     head = parts[0][3:]
     body = parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
-    meta = _load_yaml(head, where, 1, errors)
+    meta = _load_yaml(head, where, 0, errors)  # head starts on the opening '---' line: its lines are the file's
     if meta is None:
         return None
     if not isinstance(meta, dict):
@@ -167,12 +177,12 @@ def _parse_lesson(path: Path, errors: list[str]) -> ParsedLesson | None:
         return None
     start = len(errors)
     if not isinstance(meta.get("title"), str) or not meta["title"].strip():
-        errors.append(f"{where}, line {meta['__line__'] + 1}: 'title' is required")
+        errors.append(f"{where}, line {meta['__line__']}: 'title' is required")
     if not isinstance(meta.get("minutes"), int):
-        errors.append(f"{where}, line {meta['__line__'] + 1}: 'minutes' must be a whole number")
+        errors.append(f"{where}, line {meta['__line__']}: 'minutes' must be a whole number")
     check = meta.get("check")
     if not isinstance(check, list) or not check:
-        errors.append(f"{where}: 'check' must list at least one question")
+        errors.append(f"{where}, line {_key_line(head, 'check', meta['__line__'])}: 'check' must list at least one question")
         check = []
     for q in check:
         _check_question(q, where, errors)
@@ -191,7 +201,7 @@ def _check_question(q, where: str, errors: list[str]) -> None:
     if not isinstance(q, dict):
         errors.append(f"{where}: each check item must be a question with options")
         return
-    line = q["__line__"] + 1  # +1 for the opening '---'
+    line = q["__line__"]
     if not isinstance(q.get("question"), str) or not q["question"].strip():
         errors.append(f"{where}, line {line}: 'question' is required")
     qtype = q.get("type", "single")
@@ -206,7 +216,7 @@ def _check_question(q, where: str, errors: list[str]) -> None:
         if not isinstance(o, dict):
             errors.append(f"{where}, line {line}: each option needs text, correct and explanation")
             continue
-        oline = o["__line__"] + 1
+        oline = o["__line__"]
         if not isinstance(o.get("text"), str) or not o["text"].strip():
             errors.append(f"{where}, line {oline}: option 'text' is required")
         if not isinstance(o.get("correct"), bool):

@@ -8,7 +8,7 @@ from organisation import roles
 # Paths an HR user or admin without an authenticator may still reach: signing in and out, setting
 # up MFA (all under /accounts/), the public pages and static files.
 _OPEN_PREFIXES = ("/accounts/", "/static/", "/media/", "/branding/", "/privacy/", "/accessibility/",
-                  "/transparency/", "/healthz")
+                  "/transparency/", "/healthz", "/certificates/verify/")
 
 
 def signed_in_with_trusted_idp(request) -> bool:

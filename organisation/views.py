@@ -5,7 +5,7 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonRespo
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organisation import importing, selectors, services, tasks
+from organisation import importing, ratelimit, selectors, services, tasks
 from organisation.forms import (
     ChoosePasswordForm,
     CouncilSettingsForm,
@@ -68,6 +68,10 @@ _SLIP_SESSION_KEY = "tandem_slip"
 @require_http_methods(["GET", "POST"])
 def sign_in_code(request):
     form = SignInCodeForm(request.POST or None)
+    if request.method == "POST" and not ratelimit.allow(request, "sign-in-code", limit=10, seconds=60):
+        form.is_valid()
+        form.add_error(None, "Too many attempts. Wait a minute, then try again.")
+        return render(request, "organisation/sign_in_code.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             services.sign_in_code_check(staff_number=form.cleaned_data["staff_number"], code=form.cleaned_data["code"])

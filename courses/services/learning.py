@@ -4,10 +4,14 @@ confidence, and completes it (with a certificate).
 Rules:
 - answers are checked on the server: an option from another question or a made-up id is
   `TamperedAnswers` (the view answers 400) and changes nothing;
+- a check is answered whole: a submission that leaves a question unanswered is `UnansweredQuestions`
+  and changes nothing (the form asks again, and its token stays usable);
 - each rendered check carries a one-time token, so a double-click or replay is recorded once;
 - retries are allowed and the best answer to each question is kept;
 - a module is complete when every current lesson is done and the best score reaches the pass mark;
-  once complete it stays complete, even when a later version of the module changes.
+  once complete it stays complete, even when a later version of the module changes;
+- `Enrolment.current_lesson` is where the person resumes: it moves forward past each lesson they
+  finish and never back (redoing an early check does not lose their place).
 """
 
 import secrets
@@ -31,6 +35,14 @@ from organisation.models import StaffProfile
 
 class TamperedAnswers(Exception):
     """The submitted answers do not belong to this check: nothing is recorded."""
+
+
+class UnansweredQuestions(Exception):
+    """Some questions of the check have no answer: nothing is recorded."""
+
+    def __init__(self, question_ids: list[int]):
+        self.question_ids = question_ids
+        super().__init__(f"unanswered: {question_ids}")
 
 
 def current_lessons(module: Module):
@@ -59,6 +71,13 @@ def confidence_record(*, enrolment: Enrolment, when: str, value: int) -> Enrolme
     return enrolment
 
 
+@transaction.atomic
+def module_begin(*, profile: StaffProfile, module: Module, confidence: int) -> Enrolment:
+    """Start a module with the learner's confidence before it (the 'before' of the uplift)."""
+    enrolment = enrolment_start(profile=profile, module=module)
+    return confidence_record(enrolment=enrolment, when="before", value=confidence)
+
+
 def submission_token_issue(*, enrolment: Enrolment) -> str:
     token = secrets.token_urlsafe(24)
     SubmissionToken.objects.create(token=token, enrolment=enrolment)
@@ -66,8 +85,8 @@ def submission_token_issue(*, enrolment: Enrolment) -> str:
 
 
 def _validate(lesson: Lesson, answers: dict) -> dict[int, set[int]]:
-    """{question id: set of option ids}, or TamperedAnswers. Missing answers are fine (the form asks
-    again); foreign ids are not."""
+    """{question id: set of option ids}, or TamperedAnswers. Missing answers are left out (the caller
+    decides what they mean); foreign ids are not allowed."""
     questions = {q.pk: q for q in lesson.questions.prefetch_related("options")}
     clean = {}
     for raw_q, raw_options in answers.items():
@@ -90,8 +109,10 @@ def _validate(lesson: Lesson, answers: dict) -> dict[int, set[int]]:
 
 
 def answers_submit(*, enrolment: Enrolment, lesson: Lesson, token: str, answers: dict) -> dict[int, bool]:
-    """Record a knowledge check. Returns {question id: correct} for the answers given. A token that was
-    already used records nothing and returns the answers as they stand."""
+    """Record a knowledge check: `answers` is {question id: [option ids]} as posted. Returns
+    {question id: correct} for the answers given. A token that was already used records nothing and
+    returns the answers as they stand. Raises TamperedAnswers (foreign or made-up ids, unknown token)
+    or UnansweredQuestions, recording nothing."""
     if lesson.module_id != enrolment.module_id or lesson.retired:
         raise TamperedAnswers("lesson not in this module")
     clean = _validate(lesson, answers)
@@ -101,12 +122,16 @@ def answers_submit(*, enrolment: Enrolment, lesson: Lesson, token: str, answers:
             raise TamperedAnswers("unknown token")
         if used.used_at is not None:
             return _standing(enrolment, lesson)
-        used.used_at = timezone.now()
-        used.save(update_fields=["used_at"])
         correct_sets = {
             q.pk: {o.pk for o in q.options.all() if o.correct}
             for q in lesson.questions.prefetch_related("options")
         }
+        missing = [qid for qid in correct_sets if qid not in clean]
+        if missing:
+            raise UnansweredQuestions(missing)
+        # A conditional update, so two submissions racing with one token record once on any database.
+        if not SubmissionToken.objects.filter(pk=used.pk, used_at__isnull=True).update(used_at=timezone.now()):
+            return _standing(enrolment, lesson)
         existing = {a.question_id: a for a in QuestionAnswer.objects.filter(enrolment=enrolment, question__lesson=lesson)}
         for qid, chosen in clean.items():
             correct = chosen == correct_sets[qid]
@@ -118,12 +143,11 @@ def answers_submit(*, enrolment: Enrolment, lesson: Lesson, token: str, answers:
                 if correct or not answer.correct:  # the best answer is kept
                     answer.chosen, answer.correct = sorted(chosen), correct
                 answer.save(update_fields=["attempts", "chosen", "correct"])
-        if len(clean) == len(correct_sets):  # every question answered: the lesson is done
-            LessonProgress.objects.update_or_create(
-                enrolment=enrolment, lesson=lesson,
-                defaults={"lesson_hash": lesson.content_hash, "completed_at": timezone.now()},
-            )
-            _advance(enrolment, lesson)
+        LessonProgress.objects.update_or_create(
+            enrolment=enrolment, lesson=lesson,
+            defaults={"lesson_hash": lesson.content_hash, "completed_at": timezone.now()},
+        )
+        _advance(enrolment, lesson)
         _rescore(enrolment)
         _maybe_complete(enrolment)
     return {qid: chosen == correct_sets[qid] for qid, chosen in clean.items()}
@@ -135,6 +159,10 @@ def _standing(enrolment: Enrolment, lesson: Lesson) -> dict[int, bool]:
 
 
 def _advance(enrolment: Enrolment, lesson: Lesson) -> None:
+    """Move the resume point past this lesson, never back."""
+    current = enrolment.current_lesson
+    if current is not None and not current.retired and current.order > lesson.order:
+        return
     following = current_lessons(enrolment.module).filter(order__gt=lesson.order).first()
     enrolment.current_lesson = following or lesson
     enrolment.save(update_fields=["current_lesson"])
@@ -186,9 +214,9 @@ def module_progress(enrolment: Enrolment) -> dict:
 
 def needs_retry(enrolment: Enrolment) -> bool:
     """All lessons done but the best score is below the pass mark."""
+    progress = module_progress(enrolment)
     return (
         enrolment.status != Enrolment.Status.COMPLETED
-        and module_progress(enrolment)["done"] == module_progress(enrolment)["total"]
+        and progress["done"] == progress["total"]
         and (enrolment.best_score or 0) < enrolment.module.pass_mark
     )
-

@@ -236,3 +236,11 @@ def test_author_with_django_admin_access_needs_an_authenticator(client, db):
     org.author.save()
     client.force_login(org.author)
     assert client.get("/")["Location"] == reverse("mfa_activate_totp")
+
+
+def test_slip_code_guessing_is_rate_limited(client, org):
+    for _ in range(10):
+        response = client.post(reverse("sign_in_code"), {"staff_number": org.frontline.username, "code": "AAAA-AAAA"})
+        assert response.status_code == 200
+    response = client.post(reverse("sign_in_code"), {"staff_number": org.frontline.username, "code": "AAAA-AAAA"})
+    assert response.status_code == 429 and b"Too many attempts" in response.content

@@ -1,0 +1,222 @@
+"""Knowledge checks: validated on the server (tampering is a 400 that records nothing), recorded once
+per rendered form, retried with the best answer kept, scored against the module's pass mark, with
+feedback that explains every chosen and every correct option."""
+
+import pytest
+
+from courses.models import Enrolment, LessonProgress, QuestionAnswer, SubmissionToken
+from courses.services import learning as services
+from tests.courses.conftest import answers_for, check_url, enrolment_of, fresh_token, lesson_url, lessons, start, submit
+
+
+@pytest.fixture
+def started(client, org, small_module):
+    client.force_login(org.staff)
+    start(client, small_module)
+    return enrolment_of(org.staff, small_module)
+
+
+def recorded(enrolment):
+    return (QuestionAnswer.objects.filter(enrolment=enrolment).count(),
+            LessonProgress.objects.filter(enrolment=enrolment).count())
+
+
+# --- Scoring ---------------------------------------------------------------------------------------
+
+def test_best_answer_is_kept_across_retries(client, small_module, started):
+    first = lessons(small_module)[0]
+    question = first.questions.get()
+    submit(client, first, answers_for(first, right=False))
+    answer = QuestionAnswer.objects.get(enrolment=started, question=question)
+    assert (answer.correct, answer.attempts) == (False, 1)
+
+    submit(client, first, answers_for(first))
+    answer.refresh_from_db()
+    assert (answer.correct, answer.attempts) == (True, 2)
+
+    submit(client, first, answers_for(first, right=False))  # a worse retry does not lose the right answer
+    answer.refresh_from_db()
+    assert (answer.correct, answer.attempts) == (True, 3)
+    assert answer.chosen == [int(i) for i in answers_for(first)[f"question-{question.pk}"]]
+
+
+def test_score_is_over_every_question_of_the_module(client, small_module, started):
+    first, second, third = lessons(small_module)
+    submit(client, first, answers_for(first))
+    started.refresh_from_db()
+    assert started.best_score == 25  # one of four
+    submit(client, second, answers_for(second))
+    started.refresh_from_db()
+    assert started.best_score == 75
+
+
+def test_below_the_pass_mark_is_not_complete_until_a_retry_reaches_it(client, small_module, started):
+    """Pass mark 75%: two of four right after every lesson is not enough; a retry that makes it three is."""
+    first, second, third = lessons(small_module)
+    submit(client, first, answers_for(first))
+    submit(client, second, answers_for(second, right=False))
+    submit(client, third, answers_for(third))
+    started.refresh_from_db()
+    assert started.best_score == 50
+    assert started.status == Enrolment.Status.IN_PROGRESS
+    assert services.needs_retry(started)
+    page = client.get(f"/learning/{small_module.slug}/").content.decode()
+    assert "Your score is 50% and you need 75% to complete the module." in page
+    assert "Second steps" in page  # the lesson to retry, linked
+
+    second_q = list(second.questions.order_by("order"))
+    retry = answers_for(second, right=False)
+    retry[f"question-{second_q[0].pk}"] = answers_for(second)[f"question-{second_q[0].pk}"]  # one of two right
+    submit(client, second, retry)
+    started.refresh_from_db()
+    assert started.best_score == 75
+    assert started.status == Enrolment.Status.COMPLETED
+    assert started.completed_version == small_module.version
+    assert hasattr(started, "certificate")
+
+
+def test_multiple_choice_needs_exactly_the_right_set(client, small_module, started):
+    second = lessons(small_module)[1]
+    multiple = second.questions.get(type="multiple")
+    right_ids = [str(o.pk) for o in multiple.options.filter(correct=True)]
+    answers = answers_for(second)
+    answers[f"question-{multiple.pk}"] = right_ids[:1]  # only one of the two right options
+    submit(client, second, answers)
+    assert not QuestionAnswer.objects.get(enrolment=started, question=multiple).correct
+
+
+# --- Feedback --------------------------------------------------------------------------------------
+
+def test_feedback_explains_chosen_and_correct_options(client, small_module, started):
+    second = lessons(small_module)[1]
+    single, multiple = second.questions.order_by("order")
+    wrong = single.options.get(text="Send it as it is.")
+    answers = {f"question-{single.pk}": [str(wrong.pk)],
+               f"question-{multiple.pk}": [str(o.pk) for o in multiple.options.filter(correct=True)]}
+    response = submit(client, second, answers)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'role="alert"' in page and "You got 1 of 2 right." in page
+    assert "You chose this. Wrong:" in page and "AI drafts can be wrong; a person checks them first." in page
+    assert "The right answer:" in page and "You are accountable for what the council sends." in page
+    assert "Invented references are common." in page and "Precise numbers without a source need checking." in page
+    # An option neither chosen nor correct is not explained (it would be noise).
+    assert "The AI cannot check its own facts reliably." not in page
+    assert "Try again" in page and "Next lesson" in page
+
+
+def test_last_lesson_feedback_leads_to_finishing(client, small_module, started):
+    for lesson in lessons(small_module):
+        response = submit(client, lesson, answers_for(lesson))
+    page = response.content.decode()
+    assert "Finish the module" in page
+    assert f"/learning/{small_module.slug}/confidence/after/" in page
+
+
+def test_a_question_left_unanswered_asks_again_and_records_nothing(client, small_module, started):
+    second = lessons(small_module)[1]
+    single, multiple = second.questions.order_by("order")
+    token = fresh_token(client, second)
+    answers = {f"question-{single.pk}": answers_for(second)[f"question-{single.pk}"]}
+    response = submit(client, second, answers, token=token)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page and "Answer question 2" in page
+    assert recorded(started) == (0, 0)
+    assert f'name="token" value="{token}"' in page  # the same form, still usable
+    assert "checked" in page  # what was ticked stays ticked
+    assert submit(client, second, answers_for(second), token=token).status_code == 200
+    assert recorded(started) == (2, 1)
+
+
+# --- Tampering and double submission ---------------------------------------------------------------
+
+@pytest.mark.parametrize("tamper", ["option from another question", "made-up option", "made-up question",
+                                    "non-numeric option", "non-numeric question", "two answers to a single",
+                                    "question from another lesson"])
+def test_tampered_answers_are_400_and_record_nothing(client, small_module, started, tamper):
+    first, second, _ = lessons(small_module)
+    single, multiple = second.questions.order_by("order")
+    answers = answers_for(second)
+    if tamper == "option from another question":
+        answers[f"question-{single.pk}"] = [str(multiple.options.first().pk)]
+    elif tamper == "made-up option":
+        answers[f"question-{single.pk}"] = ["999999"]
+    elif tamper == "made-up question":
+        answers["question-999999"] = [str(single.options.first().pk)]
+    elif tamper == "non-numeric option":
+        answers[f"question-{single.pk}"] = ["abc"]
+    elif tamper == "non-numeric question":
+        answers["question-abc"] = ["1"]
+    elif tamper == "two answers to a single":
+        answers[f"question-{single.pk}"] = [str(o.pk) for o in single.options.all()[:2]]
+    elif tamper == "question from another lesson":
+        other = first.questions.get()
+        answers[f"question-{other.pk}"] = [str(other.options.first().pk)]
+    token = fresh_token(client, second)
+    response = submit(client, second, answers, token=token)
+    assert response.status_code == 400
+    assert "Nothing was recorded" in response.content.decode()
+    assert recorded(started) == (0, 0)
+    assert SubmissionToken.objects.get(token=token).used_at is None
+    started.refresh_from_db()
+    assert started.best_score is None
+
+
+@pytest.mark.parametrize("token", ["", "made-up-token"])
+def test_missing_or_unknown_token_is_400(client, small_module, started, token):
+    first = lessons(small_module)[0]
+    response = client.post(check_url(first), {"token": token, **answers_for(first)})
+    assert response.status_code == 400
+    assert recorded(started) == (0, 0)
+
+
+def test_someone_elses_token_is_400(client, org, small_module, started):
+    from django.test import Client
+
+    first = lessons(small_module)[0]
+    other = Client()
+    other.force_login(org.frontline)
+    start(other, small_module)
+    their_token = fresh_token(other, first)
+    assert submit(client, first, answers_for(first), token=their_token).status_code == 400
+    assert recorded(started) == (0, 0)
+
+
+def test_double_submit_is_recorded_once(client, small_module, started):
+    first = lessons(small_module)[0]
+    token = fresh_token(client, first)
+    one = submit(client, first, answers_for(first, right=False), token=token)
+    two = submit(client, first, answers_for(first, right=False), token=token)
+    assert one.status_code == two.status_code == 200
+    answer = QuestionAnswer.objects.get(enrolment=started)
+    assert answer.attempts == 1
+    assert recorded(started) == (1, 1)
+    # A replay with different answers changes nothing either.
+    submit(client, first, answers_for(first), token=token)
+    answer.refresh_from_db()
+    assert (answer.attempts, answer.correct) == (1, False)
+
+
+def test_a_lesson_of_another_module_is_tampering(small_module, managers_module, org):
+    enrolment = services.enrolment_start(profile=org.staff.profile, module=small_module)
+    foreign = lessons(managers_module)[0]
+    token = services.submission_token_issue(enrolment=enrolment)
+    with pytest.raises(services.TamperedAnswers):
+        services.answers_submit(enrolment=enrolment, lesson=foreign, token=token, answers={})
+
+
+def test_get_is_not_a_submission(client, small_module, started):
+    first = lessons(small_module)[0]
+    client.get(lesson_url(first), answers_for(first))
+    response = client.get(check_url(first), answers_for(first))  # a reload or a bookmark: back to the lesson
+    assert response.status_code == 302 and response["Location"] == lesson_url(first)
+    assert recorded(started) == (0, 0)
+
+
+def test_answers_before_starting_are_not_recorded(client, org, small_module):
+    client.force_login(org.frontline)
+    first = lessons(small_module)[0]
+    response = client.post(check_url(first), {"token": "x", **answers_for(first)})
+    assert response.status_code == 302
+    assert not QuestionAnswer.objects.exists()
