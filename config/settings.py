@@ -297,6 +297,8 @@ USE_TZ = True
 STAFF_IMPORT_MAX_BYTES = env_int("STAFF_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # Imports with more rows than this are validated and applied by a Celery worker, with a progress bar.
 STAFF_IMPORT_SYNC_MAX_ROWS = env_int("STAFF_IMPORT_SYNC_MAX_ROWS", 2000)
+# Assigning a module to more people than this enrols them on the Celery worker, in batches.
+ASSIGNMENT_SYNC_MAX_STAFF = env_int("ASSIGNMENT_SYNC_MAX_STAFF", 2000)
 SIGN_IN_SLIP_DAYS = 14
 # The address people use to reach Tandem, for links in emails (invitations).
 BASE_URL = env_str("TANDEM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -16,7 +16,7 @@ if (poller) {
         bar.value = data.done;
       }
       if (text) {
-        text.textContent = data.total ? `${data.stage}: ${data.done.toLocaleString("en-GB")} of ${data.total.toLocaleString("en-GB")} rows` : data.stage;
+        text.textContent = data.total ? `${data.stage}: ${data.done.toLocaleString("en-GB")} of ${data.total.toLocaleString("en-GB")} ${data.unit || "rows"}` : data.stage;
       }
       if (!["validating", "applying"].includes(data.status)) {
         window.location.reload();

@@ -53,6 +53,10 @@ def main(argv=None) -> int:
         from tests.bench import bench_import
 
         bench_import.run(rows=args.rows, database=database)
+
+        from tests.bench import bench_assign
+
+        bench_assign.run(rows=args.rows, database=database)
     return 0
 
 

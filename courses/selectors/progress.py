@@ -1,0 +1,386 @@
+"""Progress reads: completion, knowledge scores and confidence, for managers, HR and adoption/.
+
+Stable API for adoption/ (keep these signatures and meanings; add, do not change):
+
+    completion_by_department(scope, *, module_ids=None, today=None) -> {department id: Completion}
+    completion_by_attribute(scope, attribute, *, module_ids=None, today=None) -> {value: Completion}
+    knowledge_by_department(scope, *, module_ids=None) -> {department id: Knowledge}
+    knowledge_by_attribute(scope, attribute, *, module_ids=None) -> {value: Knowledge}
+    confidence_by_department(scope, *, module_ids=None) -> {department id: Confidence}
+    confidence_by_attribute(scope, attribute, *, module_ids=None) -> {value: Confidence}
+
+- `scope` is a user (their visible departments, organisation.scoping) or a list of department ids the
+  caller has already scoped. Nothing outside the scope is counted or returned.
+- `..._by_department`: one entry per department in scope, each covering its **subtree** (the department
+  and every department beneath it that is in scope). Departments with nothing to count get zeros.
+- `..._by_attribute`: all staff in the scope, grouped by one of `ATTRIBUTES`: "work_pattern" ("office",
+  "hybrid", "frontline"), "contract" ("full-time", "part-time"), "has_work_email" (True / False) or
+  "grade_band" (the HR system's text; "" when not recorded). Only values that occur are returned.
+- Only **active** staff count (leavers keep their history but leave the figures).
+- Completion counts **assigned** enrolments: those with a due date, i.e. covered by an active assignment.
+  `completed` is how many of them are completed; `overdue` how many are not completed and due before
+  `today` (default: today in the council's time zone). Optional enrolments (no due date) are not counted.
+- Knowledge is `Enrolment.best_score` (percent) over every enrolment that has one, assigned or optional.
+- Confidence is the 1-5 self-rating before and after a module: each side averaged over those who gave it,
+  and `uplift_average` the mean of (after - before) over enrolments with both.
+- Everything is aggregated by the database (one GROUP BY query per call, plus one query for the tree when
+  rolling departments up into subtrees); Python only adds up one row per department. Averages are exact
+  (sums and counts are rolled up, never averages of averages). No minimum-group suppression is applied
+  here: callers that publish figures about groups apply their own thresholds using the counts given.
+
+The rest of the module serves the pages in courses.views.assignments (team progress, assignments); it
+takes department ids already scoped by the view, or the user.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.http import Http404
+from django.utils import timezone
+
+from courses.models import Assignment, Enrolment, Module
+from organisation import roles
+from organisation.models import Department, StaffProfile
+from organisation.scoping import visible_departments, visible_staff
+from organisation.selectors import subtree_ids
+
+ATTRIBUTES = ("work_pattern", "contract", "has_work_email", "grade_band")
+
+
+@dataclass(frozen=True)
+class Completion:
+    assigned: int = 0
+    completed: int = 0
+    overdue: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """Percent of assigned enrolments completed; None when nothing is assigned."""
+        return 100 * self.completed / self.assigned if self.assigned else None
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    scored: int = 0  # enrolments with a best score
+    total: int = 0   # sum of those scores
+
+    @property
+    def average(self) -> float | None:
+        return self.total / self.scored if self.scored else None
+
+
+@dataclass(frozen=True)
+class Confidence:
+    before_count: int = 0
+    before_total: int = 0
+    after_count: int = 0
+    after_total: int = 0
+    paired_count: int = 0   # enrolments with both ratings
+    paired_uplift: int = 0  # sum of (after - before) over those
+
+    @property
+    def before_average(self) -> float | None:
+        return self.before_total / self.before_count if self.before_count else None
+
+    @property
+    def after_average(self) -> float | None:
+        return self.after_total / self.after_count if self.after_count else None
+
+    @property
+    def uplift_average(self) -> float | None:
+        return self.paired_uplift / self.paired_count if self.paired_count else None
+
+
+# --- Scope and shared aggregates ----------------------------------------------------------------------
+
+def _scope_ids(scope) -> list[int]:
+    if isinstance(scope, (list, tuple, set, frozenset)):
+        return [int(i) for i in scope]
+    return list(visible_departments(scope).values_list("pk", flat=True))
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def _enrolments(department_ids: list[int], module_ids: Iterable[int] | None) -> QuerySet[Enrolment]:
+    qs = Enrolment.objects.filter(profile__department_id__in=department_ids, profile__active=True)
+    if module_ids is not None:
+        qs = qs.filter(module_id__in=list(module_ids))
+    return qs
+
+
+def _completion_aggregates(today: date) -> dict:
+    assigned = Q(due_date__isnull=False)
+    done = Q(status=Enrolment.Status.COMPLETED)
+    return {
+        "assigned": Count("pk", filter=assigned),
+        "completed": Count("pk", filter=assigned & done),
+        "overdue": Count("pk", filter=assigned & ~done & Q(due_date__lt=today)),
+    }
+
+
+def _knowledge_aggregates() -> dict:
+    return {"scored": Count("best_score"), "total": Sum("best_score", default=0)}
+
+
+def _confidence_aggregates() -> dict:
+    both = Q(confidence_before__isnull=False, confidence_after__isnull=False)
+    return {
+        "before_count": Count("confidence_before"),
+        "before_total": Sum("confidence_before", default=0),
+        "after_count": Count("confidence_after"),
+        "after_total": Sum("confidence_after", default=0),
+        "paired_count": Count("pk", filter=both),
+        "paired_uplift": Sum(F("confidence_after") - F("confidence_before"), filter=both, default=0,
+                             output_field=IntegerField()),
+    }
+
+
+def _by_department(scope, aggregates: dict, kind, module_ids) -> dict:
+    """{department id: kind(...)} over each in-scope department's subtree."""
+    ids = _scope_ids(scope)
+    direct = {
+        row.pop("profile__department_id"): row
+        for row in _enrolments(ids, module_ids).values("profile__department_id").annotate(**aggregates).order_by()
+    }
+    in_scope = set(ids)
+    totals = {pk: dict.fromkeys(aggregates, 0) for pk in ids}
+    for dept in Department.objects.with_tree_fields().filter(pk__in=ids):
+        row = direct.get(dept.pk)
+        if row is None:
+            continue
+        for ancestor in dept.tree_path:  # itself included
+            if ancestor in in_scope:
+                for key, value in row.items():
+                    totals[ancestor][key] += value or 0
+    return {pk: kind(**values) for pk, values in totals.items()}
+
+
+def _by_attribute(scope, attribute: str, aggregates: dict, kind, module_ids) -> dict:
+    if attribute not in ATTRIBUTES:
+        raise ValueError(f"attribute must be one of {ATTRIBUTES}")
+    field = f"profile__{attribute}"
+    rows = _enrolments(_scope_ids(scope), module_ids).values(field).annotate(**aggregates).order_by(field)
+    return {row.pop(field): kind(**{k: v or 0 for k, v in row.items()}) for row in rows}
+
+
+# --- Stable API ----------------------------------------------------------------------------------------
+
+def completion_by_department(scope, *, module_ids=None, today: date | None = None) -> dict[int, Completion]:
+    return _by_department(scope, _completion_aggregates(_today(today)), Completion, module_ids)
+
+
+def completion_by_attribute(scope, attribute: str, *, module_ids=None, today: date | None = None) -> dict:
+    return _by_attribute(scope, attribute, _completion_aggregates(_today(today)), Completion, module_ids)
+
+
+def knowledge_by_department(scope, *, module_ids=None) -> dict[int, Knowledge]:
+    return _by_department(scope, _knowledge_aggregates(), Knowledge, module_ids)
+
+
+def knowledge_by_attribute(scope, attribute: str, *, module_ids=None) -> dict:
+    return _by_attribute(scope, attribute, _knowledge_aggregates(), Knowledge, module_ids)
+
+
+def confidence_by_department(scope, *, module_ids=None) -> dict[int, Confidence]:
+    return _by_department(scope, _confidence_aggregates(), Confidence, module_ids)
+
+
+def confidence_by_attribute(scope, attribute: str, *, module_ids=None) -> dict:
+    return _by_attribute(scope, attribute, _confidence_aggregates(), Confidence, module_ids)
+
+
+# --- Team progress page -----------------------------------------------------------------------------------
+
+STATE_LABELS = {"completed": "Completed", "overdue": "Overdue", "in-progress": "In progress",
+                "not-started": "Not started", "none": "Nothing assigned"}
+
+
+def team_department_ids(user, department: Department | None) -> list[int]:
+    """The departments a team page covers: a department's subtree (already fetched through the user's
+    scope), or everything the user can see."""
+    if department is not None:
+        return subtree_ids(department)
+    return _scope_ids(user)
+
+
+def _state(today: date) -> Case:
+    """An enrolment's state for people: completed, overdue (assigned, due before today), in progress or
+    not started."""
+    return Case(
+        When(status=Enrolment.Status.COMPLETED, then=Value("completed")),
+        When(due_date__lt=today, then=Value("overdue")),
+        When(status=Enrolment.Status.IN_PROGRESS, then=Value("in-progress")),
+        default=Value("not-started"),
+        output_field=CharField(),
+    )
+
+
+def module_completion(department_ids: list[int], *, today: date | None = None) -> list[dict]:
+    """Per module, over assigned enrolments of active staff in these departments: assigned, completed,
+    in progress, not started, overdue and completion rate. One query."""
+    today = _today(today)
+    done = Q(enrolments__status=Enrolment.Status.COMPLETED)
+    scoped = Q(enrolments__profile__department_id__in=department_ids, enrolments__profile__active=True,
+               enrolments__due_date__isnull=False)
+    rows = (
+        Module.objects.annotate(
+            assigned=Count("enrolments", filter=scoped),
+            completed=Count("enrolments", filter=scoped & done),
+            in_progress=Count("enrolments", filter=scoped & Q(enrolments__status=Enrolment.Status.IN_PROGRESS)),
+            not_started=Count("enrolments", filter=scoped & Q(enrolments__status=Enrolment.Status.NOT_STARTED)),
+            overdue=Count("enrolments", filter=scoped & ~done & Q(enrolments__due_date__lt=today)),
+        )
+        .filter(assigned__gt=0)
+        .order_by("order", "title")
+        .values("pk", "title", "assigned", "completed", "in_progress", "not_started", "overdue")
+    )
+    return [{**r, "rate": round(100 * r["completed"] / r["assigned"])} for r in rows]
+
+
+def team_people(department_ids: list[int], *, module: Module | None = None, today: date | None = None,
+                page: int | str | None = 1, per_page: int = 50) -> Page:
+    """One page of active staff in these departments, ordered by name, each with counts of their assigned
+    modules (or of one module): assigned, completed, in_progress, overdue, `next_due` (earliest due date
+    not yet completed) and `state` (see STATE_LABELS: overdue beats everything; completed only when every
+    assigned module is). The page is chosen first and the counts computed for its rows only, so the cost
+    does not grow with the team: three queries (count, the page's ids, their figures)."""
+    people = StaffProfile.objects.filter(department_id__in=department_ids, active=True)
+    chosen = Paginator(people.order_by("user__last_name", "user__first_name", "pk").values_list("pk", flat=True),
+                       per_page).get_page(page)
+    ids = list(chosen.object_list)
+    rows = {p.pk: p for p in _with_figures(StaffProfile.objects.filter(pk__in=ids), module, _today(today))}
+    chosen.object_list = [rows[pk] for pk in ids]
+    return chosen
+
+
+def _with_figures(people: QuerySet[StaffProfile], module: Module | None, today: date) -> QuerySet[StaffProfile]:
+    assigned = Q(enrolments__due_date__isnull=False)
+    if module is not None:
+        assigned &= Q(enrolments__module=module)
+    done = Q(enrolments__status=Enrolment.Status.COMPLETED)
+    return (
+        people.select_related("user", "department")
+        .annotate(
+            assigned=Count("enrolments", filter=assigned),
+            completed=Count("enrolments", filter=assigned & done),
+            in_progress=Count("enrolments", filter=assigned & Q(enrolments__status=Enrolment.Status.IN_PROGRESS)),
+            overdue=Count("enrolments", filter=assigned & ~done & Q(enrolments__due_date__lt=today)),
+            next_due=Min("enrolments__due_date", filter=assigned & ~done),
+        )
+        .annotate(state=Case(
+            When(assigned=0, then=Value("none")),
+            When(overdue__gt=0, then=Value("overdue")),
+            When(completed=F("assigned"), then=Value("completed")),
+            When(Q(in_progress__gt=0) | Q(completed__gt=0), then=Value("in-progress")),
+            default=Value("not-started"),
+            output_field=CharField(),
+        ))
+    )
+
+
+def overdue_enrolments(department_ids: list[int], *, module: Module | None = None, today: date | None = None) -> QuerySet:
+    """Assigned enrolments not completed and due before today, longest overdue first."""
+    qs = Enrolment.objects.filter(
+        profile__department_id__in=department_ids, profile__active=True, due_date__lt=_today(today),
+    ).exclude(status=Enrolment.Status.COMPLETED)
+    if module is not None:
+        qs = qs.filter(module=module)
+    return qs.select_related("profile__user", "profile__department", "module").order_by(
+        "due_date", "profile__user__last_name", "profile__user__first_name", "pk")
+
+
+def export_enrolments(department_ids: list[int], *, module: Module | None = None, today: date | None = None) -> QuerySet:
+    """Every enrolment of active staff in these departments (assigned or optional), with `state`, for the
+    CSV export. Iterate it with .iterator(): nothing is held in memory."""
+    qs = Enrolment.objects.filter(profile__department_id__in=department_ids, profile__active=True)
+    if module is not None:
+        qs = qs.filter(module=module)
+    return (
+        qs.annotate(state=_state(_today(today)))
+        .select_related("profile__user", "profile__department", "module")
+        .order_by("profile__department__name", "profile__user__last_name", "profile__user__first_name",
+                  "profile_id", "module__order")
+    )
+
+
+def modules_for_filter() -> QuerySet[Module]:
+    return Module.objects.filter(published=True).order_by("order", "title")
+
+
+# --- Assignments pages --------------------------------------------------------------------------------------
+
+def assignments_for_user(user) -> QuerySet[Assignment]:
+    """HR: every assignment. Managers: assignments to departments they can see, and those they made.
+    Others: none."""
+    qs = Assignment.objects.select_related("module", "department", "created_by")
+    if roles.is_hr(user):
+        return qs
+    if roles.is_manager(user):
+        return qs.filter(Q(target=Assignment.Target.DEPARTMENT, department__in=visible_departments(user))
+                         | Q(created_by=user))
+    return qs.none()
+
+
+def get_assignment_for_user(user, pk) -> Assignment:
+    try:
+        return assignments_for_user(user).get(pk=pk)
+    except (Assignment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such assignment") from None
+
+
+def assignment_figures(user, assignment: Assignment, *, today: date | None = None) -> dict:
+    """How the people an assignment enrolled are getting on: active staff the user can see. One query
+    (two for a manager: their departments)."""
+    today = _today(today)
+    done = Q(status=Enrolment.Status.COMPLETED)
+    figures = Enrolment.objects.filter(
+        assignments=assignment, profile__active=True, profile__department_id__in=_scope_ids(user),
+    ).aggregate(
+        enrolled=Count("pk"),
+        completed=Count("pk", filter=done),
+        in_progress=Count("pk", filter=Q(status=Enrolment.Status.IN_PROGRESS)),
+        not_started=Count("pk", filter=Q(status=Enrolment.Status.NOT_STARTED)),
+        overdue=Count("pk", filter=~done & Q(due_date__lt=today)),
+    )
+    figures["rate"] = round(100 * figures["completed"] / figures["enrolled"]) if figures["enrolled"] else None
+    return figures
+
+
+def assignment_named_staff(user, assignment: Assignment, limit: int = 100) -> list[StaffProfile]:
+    """The named staff of an assignment that the user can still see (someone may have moved away since)."""
+    return list(
+        visible_staff(user).filter(pk__in=assignment.staff.values("pk")).select_related("user", "department")
+        .order_by("user__last_name", "user__first_name")[:limit]
+    )
+
+
+def withdrawal_preview(assignment: Assignment) -> dict:
+    """What withdrawing would do: how many enrolments would be removed (not started, covered by no other
+    active assignment) and how many kept. One query."""
+    through = Enrolment.assignments.through
+    others = through.objects.filter(enrolment_id=OuterRef("pk"), assignment__withdrawn_at__isnull=True).exclude(
+        assignment_id=assignment.pk)
+    counts = Enrolment.objects.filter(assignments=assignment).annotate(covered=Exists(others)).aggregate(
+        removed=Count("pk", filter=Q(status=Enrolment.Status.NOT_STARTED, started_at__isnull=True, covered=False)),
+        total=Count("pk"),
+    )
+    return {"removed": counts["removed"], "kept": counts["total"] - counts["removed"]}
