@@ -29,3 +29,11 @@ if (poller) {
   };
   setTimeout(tick, 1000);
 }
+
+// Surveys saved part-way live only in this browser: signing out from any page clears them, so the
+// next person on a shared device never sees them.
+import("./survey.mjs").then(({ clearAllDrafts }) => {
+  for (const form of document.querySelectorAll("form[data-sign-out]")) {
+    form.addEventListener("submit", clearAllDrafts);
+  }
+});
