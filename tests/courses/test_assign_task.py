@@ -12,12 +12,9 @@ import time
 from datetime import date
 
 import pytest
-from celery import signals
-from celery.contrib.testing.worker import start_worker
 from django.db import OperationalError
 from django.urls import reverse
 
-from config import celery_app
 from courses import tasks
 from courses.models import Assignment, Enrolment, Module
 from courses.services import assignments as services
@@ -40,26 +37,10 @@ def module(db):
 
 
 @pytest.fixture
-def ran_tasks():
-    seen = []
-
-    def record(sender=None, args=None, **kwargs):
-        seen.append((sender.name, list(args), bool(sender.request.is_eager), threading.current_thread().name))
-
-    signals.task_prerun.connect(record, weak=False)
-    yield seen
-    signals.task_prerun.disconnect(record)
-
-
-@pytest.fixture
-def worker(settings, monkeypatch):
-    assert celery_app.conf.broker_url == os.environ["REDIS_URL"]
-    assert not celery_app.conf.task_always_eager
+def worker(settings, monkeypatch, real_worker):
     settings.ASSIGNMENT_SYNC_MAX_STAFF = 50  # anything bigger goes to the worker
     monkeypatch.setattr(services, "BATCH", 70)  # several batches, the last one short
-    celery_app.control.purge()  # tasks other tests queued (after their commits) are not this test's
-    with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30) as w:
-        yield w
+    return real_worker
 
 
 def wait_for(client, assignment, statuses):

@@ -14,14 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from allauth.account.models import EmailAddress
-from celery import signals
-from celery.contrib.testing.worker import start_worker
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from config import celery_app
 from organisation import importing
 from organisation.models import AuditEvent, StaffImport, StaffProfile
 from tests.conftest import requires_postgres
@@ -50,27 +47,9 @@ def big_file():
 
 
 @pytest.fixture
-def ran_tasks():
-    """The tasks the worker ran: (task name, args, eager?, thread)."""
-    seen = []
-
-    def record(sender=None, args=None, **kwargs):
-        seen.append((sender.name, list(args), bool(sender.request.is_eager), threading.current_thread().name))
-
-    signals.task_prerun.connect(record, weak=False)
-    yield seen
-    signals.task_prerun.disconnect(record)
-
-
-@pytest.fixture
-def worker(settings):
-    assert celery_app.conf.broker_url == os.environ["REDIS_URL"]
-    assert celery_app.conf.broker_url.startswith("redis://")
-    assert not celery_app.conf.task_always_eager
+def worker(settings, real_worker):
     settings.STAFF_IMPORT_SYNC_MAX_ROWS = 50  # the page hands anything bigger to the worker
-    celery_app.control.purge()  # tasks other tests queued (after their commits) are not this test's
-    with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30) as w:
-        yield w
+    return real_worker
 
 
 def wait_for(client, imp, statuses):
