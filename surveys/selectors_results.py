@@ -1,0 +1,618 @@
+"""Page-level reads for running surveys and reading their results (HR and managers), built on
+surveys.selectors. What this module owns:
+
+- who may see which wave's results (HR: every wave; a manager: waves sent to their departments, and only
+  the figures of their own departments: anything else is 404, as for a wave that does not exist);
+- the results page of a closed wave for one group (a department or the organisation, narrowed by at most
+  two staff attributes): response rate, dimension scores, answers per question, departments by
+  dimension, trend across the survey's waves and, for HR, the whole organisation beside it;
+- comments, with sentiment and themes, for the department cells the comments release released;
+- the named answers of a named wave (HR only).
+
+Every figure is the figure of one cell (surveys.suppression) and is read only if the wave's release
+(decided once, when it closed) released that cell; anything else comes back as `Suppressed` ("fewer than
+N responses"), never as a number, a blank or a zero. Three more guards on top of the release, each a
+function of the release alone, so every page and download here makes the same choice:
+- a cell is shown only if every coarser cell above it is released too: each department above it with
+  the same filters, and the same department with fewer filters (`shown_by_release`). The release's
+  per-partition rules alone leave some groups under N recoverable by combining figures across several
+  levels and attributes (tests/surveys/test_attacker_pages.py finds them); with this rule the attacker
+  finds none. It belongs in surveys.suppression.decide, so that adoption/ reads the same decision;
+- if the responses a cell holds now differ in number from those the release counted (a department was
+  moved since the wave closed), the cell is hidden too: the decision was made for the old tree;
+- comments (and their themes and sentiment) are offered for department cells only, never with attribute
+  filters: department cells nest or are apart, so no comment can be singled out by intersecting two
+  lists (a department's list and the frontline list would otherwise share exactly the comments of the
+  department's frontline staff, however small that group is).
+
+Sums over departments are fetched once per page (grouped by department) and rolled up the tree in
+Python, so a page costs the same few queries however many departments it shows.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.http import Http404
+
+from organisation import roles
+from organisation.models import Department, StaffProfile
+from organisation.scoping import visible_departments
+from surveys import selectors, sentiment
+from surveys.models import Answer, Participation, Question, Response, Survey, Wave
+from surveys.selectors import Suppressed
+from surveys.suppression import ORG, Release, cell_key
+
+ATTRIBUTES = ["work_pattern", "contract", "has_work_email", "grade_band"]
+ATTRIBUTE_LABELS = {"work_pattern": "Work pattern", "contract": "Contract", "has_work_email": "Work email",
+                    "grade_band": "Grade band"}
+MAX_FILTERS = 2  # DESIGN.md: at most two attributes at once
+AGREE_LABELS = {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor disagree", 4: "Agree",
+                5: "Strongly agree"}
+DIMENSION_LABELS = dict(Question.Dimension.choices)
+DIMENSION_ORDER = [d for d, _ in Question.Dimension.choices]
+
+
+def value_label(attribute: str, value: str) -> str:
+    if attribute == "work_pattern":
+        return dict(StaffProfile.WorkPattern.choices).get(value, value)
+    if attribute == "contract":
+        return dict(StaffProfile.Contract.choices).get(value, value)
+    if attribute == "has_work_email":
+        return "Has a work email" if value == "True" else "No work email"
+    return f"Grade {value}" if attribute == "grade_band" else value
+
+
+def _attribute_lookups(filters, prefix: str = "") -> dict:
+    return {f"{prefix}{a}": (v == "True") if a == "has_work_email" else v for a, v in filters}
+
+
+# --- Surveys and waves (HR) --------------------------------------------------------------------------------
+
+def surveys_for_hr() -> QuerySet[Survey]:
+    return Survey.objects.annotate(wave_count=Count("waves")).order_by("-created_at", "-pk")
+
+
+def get_survey_for_hr(survey_id: int) -> Survey:
+    try:
+        return Survey.objects.get(pk=survey_id)
+    except Survey.DoesNotExist:
+        raise Http404("No such survey") from None
+
+
+def survey_sections(survey: Survey):
+    return survey.sections.prefetch_related("questions").order_by("order", "pk")
+
+
+def survey_waves(survey: Survey) -> QuerySet[Wave]:
+    return survey.waves.prefetch_related("departments").order_by("-opens_at", "-pk")
+
+
+def survey_dimensions(survey: Survey) -> list[str]:
+    """The dimensions the survey's agreement questions are tagged with, in the model's order."""
+    used = set(survey.questions.filter(type=Question.Type.AGREE5).exclude(dimension="")
+               .values_list("dimension", flat=True))
+    return [d for d in DIMENSION_ORDER if d in used]
+
+
+# --- Who may see which results ------------------------------------------------------------------------------
+
+def waves_for_user(user) -> QuerySet[Wave]:
+    """Waves whose results the user may open: HR every wave; a manager the open and closed waves sent to
+    any of their departments."""
+    waves = Wave.objects.select_related("survey").order_by("-opens_at", "-pk")
+    if roles.is_hr(user):
+        return waves
+    if roles.is_manager(user):
+        sent_to_theirs = Participation.objects.filter(wave=OuterRef("pk"), department__in=visible_departments(user))
+        return waves.exclude(status=Wave.Status.SCHEDULED).filter(Exists(sent_to_theirs))
+    return waves.none()
+
+
+def get_wave_for_user(user, wave_id) -> Wave:
+    try:
+        return waves_for_user(user).get(pk=wave_id)
+    except (Wave.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such wave") from None
+
+
+def default_department(user) -> Department | None:
+    """Where a results page starts: the organisation for HR; a manager's highest department."""
+    if roles.is_hr(user):
+        return None
+    rows = list(visible_departments(user).with_tree_fields().order_by("tree_depth", "name")[:1])
+    if not rows:
+        raise Http404("No departments")
+    return rows[0]
+
+
+def filter_choices(wave: Wave) -> dict[str, list[tuple[str, str]]]:
+    """The attributes a wave's results may be narrowed by, with the values they take among the people it
+    was sent to. An attribute that some invitees or responses have no value for (grade band is optional)
+    is left out altogether: the release treats an attribute's values as adding up to the whole group, so
+    with blanks the people without a value would be the whole minus the values shown, however few."""
+    seen: dict[str, set[str]] = {a: set() for a in ATTRIBUTES}
+    blank: set[str] = set()
+    rows = list(Participation.objects.filter(wave=wave).values(*ATTRIBUTES).distinct())
+    rows += list(Response.objects.filter(wave=wave).values(*ATTRIBUTES).distinct())
+    for row in rows:
+        for a in ATTRIBUTES:
+            if row[a] in (None, ""):
+                blank.add(a)
+            else:
+                seen[a].add(str(row[a]))
+    order = {"work_pattern": [c for c, _ in StaffProfile.WorkPattern.choices],
+             "contract": [c for c, _ in StaffProfile.Contract.choices], "has_work_email": ["True", "False"]}
+    out = {}
+    for a, values in seen.items():
+        if a in blank or not values:
+            continue
+        known = order.get(a, [])
+        ordered = [v for v in known if v in values] + sorted(v for v in values if v not in known)
+        out[a] = [(v, value_label(a, v)) for v in ordered]
+    return out
+
+
+# --- The group a page is about --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Group:
+    """A department (and everything beneath it) or the whole organisation, narrowed by up to two
+    attribute filters ((attribute, value) pairs, values as the cell keys write them)."""
+
+    department: Department | None = None
+    filters: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def scope(self) -> str:
+        return ORG if self.department is None else f"d{self.department.pk}"
+
+    @property
+    def key(self) -> str:
+        return cell_key(self.scope, self.filters)
+
+    @property
+    def filter_label(self) -> str:
+        return ", ".join(value_label(a, v) for a, v in self.filters)
+
+    @property
+    def label(self) -> str:
+        where = "The whole organisation" if self.department is None else f"{self.department.name} and the teams beneath it"
+        return f"{where}: {self.filter_label}" if self.filters else where
+
+
+def _scope_label(scope: str, names: dict[int, str]) -> str:
+    if scope == ORG:
+        return "The whole organisation"
+    pk = int(scope[1:].rstrip("!"))
+    return f"{names[pk]}: staff not in a team below" if scope.endswith("!") else names[pk]
+
+
+# --- Live sums, rolled up the tree, read through the release -------------------------------------------------
+
+class _Tree:
+    def __init__(self):
+        rows = list(Department.objects.values_list("pk", "parent_id", "name"))
+        self.names = {pk: name for pk, _, name in rows}
+        self.parent = {pk: parent for pk, parent, _ in rows}
+        self.children: dict[int | None, list[int]] = defaultdict(list)
+        for pk, parent, _ in rows:
+            self.children[parent].append(pk)
+        self._below: dict[int, list[int]] = {}
+
+    def ancestors_and_self(self, pk: int) -> list[int]:
+        chain, seen = [], set()
+        while pk is not None and pk not in seen:
+            seen.add(pk)
+            chain.append(pk)
+            pk = self.parent.get(pk)
+        return chain
+
+    def members(self, scope: str) -> list[int] | None:
+        """Departments whose responses a scope holds (None: all of them)."""
+        if scope == ORG:
+            return None
+        pk = int(scope[1:].rstrip("!"))
+        if scope.endswith("!"):
+            return [pk]
+        if pk not in self._below:
+            out, stack = [], [pk]
+            while stack:
+                d = stack.pop()
+                out.append(d)
+                stack.extend(self.children.get(d, []))
+            self._below[pk] = out
+        return self._below[pk]
+
+
+def _coarser_keys(key: str, tree: _Tree):
+    """The cell itself and every cell that contains it in the tables: the departments above it (and the
+    organisation) with the same filters or fewer, and itself with fewer filters."""
+    scope, *pairs = key.split("|")
+    filters = tuple(tuple(p.split("=", 1)) for p in pairs)
+    scopes = [ORG]
+    if scope != ORG:
+        pk = int(scope[1:].rstrip("!"))
+        scopes += [f"d{d}" for d in tree.ancestors_and_self(pk)]
+        if scope.endswith("!"):
+            scopes.append(scope)
+    for s in scopes:
+        for k in range(len(filters) + 1):
+            for subset in combinations(filters, k):
+                yield cell_key(s, subset)
+
+
+def shown_by_release(release: Release, key: str, tree: _Tree) -> bool:
+    """Whether a page may show a cell: released, and so is every coarser cell above it (see the module's
+    docstring for why)."""
+    return all(release.is_released(k) for k in _coarser_keys(key, tree))
+
+
+def _total(per_department: dict, members: list[int] | None, zero=0):
+    values = per_department.values() if members is None else [per_department[d] for d in members if d in per_department]
+    total = zero
+    for v in values:
+        total = total + v
+    return total
+
+
+@dataclass
+class _DimSum:
+    total: int = 0
+    answers: int = 0
+    responses: int = 0
+
+    def __add__(self, other):
+        return _DimSum(self.total + other.total, self.answers + other.answers, self.responses + other.responses)
+
+
+class _Cells:
+    """Live figures of one wave under one set of attribute filters, for any scope. Read only through
+    `hidden()`: a cell the release did not release, or whose live response count differs from the count
+    the release decided on, is hidden."""
+
+    def __init__(self, wave: Wave, release: Release, filters, tree: _Tree):
+        self.wave, self.release, self.filters, self.tree = wave, release, tuple(filters), tree
+        self.n = wave.min_group_size
+        lookups = _attribute_lookups(self.filters)
+        self.responses = dict(Response.objects.filter(wave=wave, **lookups).values("department_id")
+                              .annotate(n=Count("pk")).values_list("department_id", "n"))
+        self.invited = dict(Participation.objects.filter(wave=wave, **lookups).values("department_id")
+                            .annotate(n=Count("pk")).values_list("department_id", "n"))
+        self.dims: dict[str, dict[int, _DimSum]] = defaultdict(dict)
+        rows = (Answer.objects.filter(response__wave=wave, question__type=Question.Type.AGREE5,
+                                      number__isnull=False, **_attribute_lookups(self.filters, "response__"))
+                .exclude(question__dimension="")
+                .values("response__department_id", "question__dimension")
+                .annotate(total=Sum("number"), answers=Count("pk"), responses=Count("response", distinct=True)))
+        for r in rows:
+            self.dims[r["question__dimension"]][r["response__department_id"]] = _DimSum(
+                r["total"], r["answers"], r["responses"])
+
+    def key(self, scope: str) -> str:
+        return cell_key(scope, self.filters)
+
+    def hidden(self, scope: str) -> bool:
+        key = self.key(scope)
+        if not shown_by_release(self.release, key, self.tree):
+            return True
+        return _total(self.responses, self.tree.members(scope)) != self.release.counts.get(key)
+
+    def response_count(self, scope: str) -> int | Suppressed:
+        return Suppressed(self.n) if self.hidden(scope) else self.release.counts[self.key(scope)]
+
+    def rate(self, scope: str) -> dict:
+        key = self.key(scope)
+        if self.hidden(scope):
+            return {"key": key, "hidden": True, "value": Suppressed(self.n)}
+        invited = _total(self.invited, self.tree.members(scope))
+        responses = self.release.counts[key]
+        return {"key": key, "hidden": False, "invited": invited, "responses": responses,
+                "rate": min(100, round(100 * responses / invited)) if invited else 100}
+
+    def means(self, scope: str) -> dict[str, tuple[float, int]] | Suppressed:
+        if self.hidden(scope):
+            return Suppressed(self.n)
+        members = self.tree.members(scope)
+        out = {}
+        for dim, per_department in self.dims.items():
+            s = _total(per_department, members, _DimSum())
+            if s.answers:
+                out[dim] = (round(s.total / s.answers, 2), s.responses)
+        return out
+
+
+def _band(mean: float) -> int:
+    """Heatmap shade 1 (low) to 5 (high); the number is always printed too."""
+    for band, upper in enumerate((2.0, 2.75, 3.25, 4.0), start=1):
+        if mean < upper:
+            return band
+    return 5
+
+
+def _dimension_cells(key: str, means, dimensions: list[str], n: int) -> list[dict]:
+    if isinstance(means, Suppressed) or means is None:
+        return [{"key": key, "dimension": d, "label": DIMENSION_LABELS[d], "hidden": True, "value": Suppressed(n)}
+                for d in dimensions]
+    out = []
+    for d in dimensions:
+        if d in means:
+            mean, responses = means[d]
+            out.append({"key": key, "dimension": d, "label": DIMENSION_LABELS[d], "hidden": False, "mean": mean,
+                        "responses": responses, "band": _band(mean), "width": round(mean / 5 * 100, 1)})
+        else:  # a released cell with no answers to this dimension cannot happen in an anonymous survey
+            out.append({"key": key, "dimension": d, "label": DIMENSION_LABELS[d], "hidden": True,
+                        "value": Suppressed(n)})
+    return out
+
+
+# --- Results of a closed wave ------------------------------------------------------------------------------------
+
+def _rows(user, group: Group, tree: _Tree, release: Release) -> list[dict]:
+    """The departments a page lists (the group's department and everything beneath it the user may see,
+    or every department for the organisation), in tree order, each followed by its own staff where it
+    has teams below. Only departments the wave was sent to are listed."""
+    visible = Department.objects.with_tree_fields()
+    if group.department is not None:
+        visible = visible.filter(pk__in=tree.members(group.scope))
+    if not roles.is_hr(user):
+        visible = visible.filter(pk__in=visible_departments(user))
+    departments = [d for d in visible if f"d{d.pk}" in release.counts]
+    if not departments:
+        return []
+    top = min(d.tree_depth for d in departments)
+    rows = []
+    for d in departments:
+        depth = d.tree_depth - top
+        rows.append({"scope": f"d{d.pk}", "label": d.name, "depth": depth})
+        if tree.children.get(d.pk) and f"d{d.pk}!" in release.counts:
+            rows.append({"scope": f"d{d.pk}!", "label": f"{d.name}: staff not in a team below", "depth": depth + 1})
+    return rows
+
+
+def _distributions(wave: Wave, key: str, survey: Survey, responses: int) -> list[dict]:
+    """Answers per value (scales) or per choice, for every non-text question, in one cell already known
+    to be released."""
+    questions = list(survey.questions.exclude(type=Question.Type.TEXT)
+                     .order_by("section__order", "section_id", "order", "pk"))
+    in_cell = Answer.objects.filter(response__in=selectors.cell_responses(wave, key), question__survey=survey)
+    numbers: dict[int, dict[int, int]] = defaultdict(dict)
+    for qid, number, n in (in_cell.filter(number__isnull=False).values("question_id", "number")
+                           .annotate(n=Count("pk")).values_list("question_id", "number", "n")):
+        numbers[qid][number] = n
+    chosen: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    answered: dict[int, int] = defaultdict(int)
+    choice_types = [Question.Type.SINGLE, Question.Type.MULTIPLE]
+    for qid, picks in in_cell.filter(question__type__in=choice_types).values_list("question_id", "choices"):
+        answered[qid] += 1
+        for c in picks or []:
+            chosen[qid][c] += 1
+    out = []
+    for q in questions:
+        if q.type == Question.Type.AGREE5:
+            options = [(v, AGREE_LABELS[v]) for v in range(1, 6)]
+            counts = numbers[q.pk]
+        elif q.type == Question.Type.SCALE10:
+            options = [(v, str(v)) for v in range(0, 11)]
+            counts = numbers[q.pk]
+        else:
+            options = [(c["id"], c["text"]) for c in q.choices]
+            counts = chosen[q.pk]
+        # People can choose several answers to a "choose any" question: shares are of the people who answered.
+        total = answered[q.pk] if q.type == Question.Type.MULTIPLE else sum(counts.values())
+        palette = {"agree5": "agree", "scale10": "scale"}.get(q.type, "category")
+        rows, x = [], 0.0
+        for i, (value, text) in enumerate(options):
+            count = counts.get(value, 0)
+            share = 100 * count / total if total else 0
+            rows.append({"label": text, "count": count, "percent": round(share), "x": round(x, 2),
+                         "width": round(share, 2), "colour": i % 8 if palette == "category" else i})
+            x += share
+        out.append({"question": q, "key": key, "kind": "bars" if q.type == Question.Type.MULTIPLE else "stacked",
+                    "palette": palette, "rows": rows, "total": total, "responses": responses})
+    return out
+
+
+def _trend(wave: Wave, key: str, dimensions: list[str], user, tree: _Tree) -> list[dict]:
+    """The group's dimension scores in each closed wave of the survey the user may see, oldest first."""
+    waves = (waves_for_user(user).filter(survey_id=wave.survey_id, status=Wave.Status.CLOSED)
+             .order_by("opens_at", "pk"))
+    out = []
+    for w in waves:
+        release = selectors.figures_release(w)
+        if shown_by_release(release, key, tree):
+            means = selectors.dimension_means(w, key)
+            if selectors.cell_responses(w, key).count() != release.counts.get(key):
+                means = Suppressed(w.min_group_size)  # departments have moved since that wave closed
+        else:
+            means = Suppressed(w.min_group_size)
+        out.append({"wave": w, "current": w.pk == wave.pk, "hidden": not isinstance(means, dict),
+                    "value": Suppressed(w.min_group_size),
+                    "cells": _dimension_cells(key, means, dimensions, w.min_group_size)})
+    return out
+
+
+def results_page(user, wave: Wave, group: Group) -> dict | None:
+    """Everything the results page (and its exports) shows for a closed wave and one group; None until
+    the wave has closed."""
+    release = selectors.figures_release(wave)
+    if release is None:
+        return None
+    n = wave.min_group_size
+    dimensions = survey_dimensions(wave.survey)
+    tree = _Tree()
+    cells = _Cells(wave, release, group.filters, tree)
+    scope = group.scope
+    focus_hidden = cells.hidden(scope)
+    focus_means = cells.means(scope)
+    adkar = {d: v for d, v in focus_means.items() if d in Question.ADKAR} if isinstance(focus_means, dict) else {}
+    barrier = selectors.barrier_point(adkar) if adkar else None
+    rows = _rows(user, group, tree, release)
+    for row in rows:
+        row["key"] = cells.key(row["scope"])
+        row["rate"] = cells.rate(row["scope"])
+        row["cells"] = _dimension_cells(row["key"], cells.means(row["scope"]), dimensions, n)
+    page = {
+        "n": n, "group": group, "key": group.key, "hidden": focus_hidden, "dimensions": dimensions,
+        "dimension_labels": DIMENSION_LABELS,
+        "rate": cells.rate(scope),
+        "scores": _dimension_cells(group.key, focus_means, dimensions, n),
+        "barrier": barrier, "barrier_label": DIMENSION_LABELS.get(barrier, ""),
+        "barrier_mean": adkar[barrier][0] if barrier else None, "barrier_responses": adkar[barrier][1] if barrier else None,
+        "questions": [] if focus_hidden else _distributions(wave, group.key, wave.survey, release.counts[group.key]),
+        "rows": rows,
+        "trend": _trend(wave, group.key, dimensions, user, tree),
+        "comparison": None,
+    }
+    # The whole organisation beside a department: HR only (managers see their own departments only).
+    if roles.is_hr(user) and group.department is not None:
+        org_cells = _dimension_cells(cells.key(ORG), cells.means(ORG), dimensions, n)
+        page["comparison"] = [
+            {"dimension": d, "group": g, "organisation": o,
+             "difference": None if g["hidden"] or o["hidden"] else round(g["mean"] - o["mean"], 2)}
+            for d, g, o in zip(dimensions, page["scores"], org_cells, strict=True)
+        ]
+        page["organisation_rate"] = cells.rate(ORG)
+    page["score_rows"] = [
+        {"label": c["label"], "group": c, "organisation": page["comparison"][i]["organisation"] if page["comparison"] else None}
+        for i, c in enumerate(page["scores"])
+    ]
+    return page
+
+
+def open_wave_rate(user, wave: Wave) -> dict | None:
+    """While a wave runs only its overall response rate is shown (DESIGN.md), and only to HR: it is an
+    organisation-wide figure."""
+    if wave.status != Wave.Status.OPEN or not roles.is_hr(user):
+        return None
+    rate = selectors.overall_response_rate(wave)
+    return {**rate, "hidden": isinstance(rate["rate"], Suppressed)}
+
+
+# --- Comments ------------------------------------------------------------------------------------------------
+
+def _commenters(answers) -> int:
+    return answers.values("response_id").distinct().count()
+
+
+def comments_page(wave: Wave, department: Department | None, *, include_hidden: bool = False) -> dict:
+    """The comments of one department cell (or the organisation), in random order and without dates, with
+    a sentiment score each, their mean and the themes they share; only if the comments release released
+    the cell and every cell above it (shown_by_release). Hidden comments are left out (listed apart for HR when `include_hidden`)."""
+    release = selectors.comments_release(wave)
+    key = selectors.cell_key_for(department)
+    n = wave.min_comment_group_size
+    closed = release is not None
+    text_answers = Answer.objects.filter(response__in=selectors.cell_responses(wave, key),
+                                         question__type=Question.Type.TEXT).exclude(text="")
+    if (not closed or not shown_by_release(release, key, _Tree())
+            or _commenters(text_answers) != release.counts.get(key)):
+        return {"key": key, "released": False, "closed": closed, "n": n, "value": Suppressed(n)}
+    questions = list(wave.survey.questions.filter(type=Question.Type.TEXT)
+                     .order_by("section__order", "section_id", "order", "pk"))
+    by_question: dict[int, list[dict]] = defaultdict(list)
+    texts = []
+    # Random order, no dates, nothing that follows submission order (DESIGN.md).
+    for pk, qid, text in text_answers.filter(hidden=False).order_by("?").values_list("pk", "question_id", "text"):
+        compound = sentiment.score(text)
+        by_question[qid].append({"id": pk, "text": text, "score": compound, "label": sentiment.label(compound)})
+        texts.append(text)
+    mean, count = sentiment.mean_score(texts)
+    hidden = []
+    if include_hidden:
+        hidden = [{"id": pk, "text": text} for pk, text in
+                  text_answers.filter(hidden=True).order_by("?").values_list("pk", "text")]
+    return {
+        "key": key, "released": True, "closed": True, "n": n,
+        "questions": [{"question": q, "comments": by_question.get(q.pk, [])} for q in questions],
+        "mean": mean, "count": count, "mean_label": sentiment.label(mean) if mean is not None else "",
+        "themes": sentiment.themes(texts), "hidden_comments": hidden,
+    }
+
+
+def get_comment_for_hr(wave: Wave, answer_id) -> Answer:
+    try:
+        return (Answer.objects.select_related("question__survey", "response")
+                .get(pk=answer_id, response__wave=wave, question__type=Question.Type.TEXT))
+    except (Answer.DoesNotExist, ValueError):
+        raise Http404("No such comment") from None
+
+
+def sentiment_by_department(wave: Wave, departments) -> list[dict]:
+    """For adoption/: the mean VADER compound score (-1 to 1) and number of comments of each department
+    (with everything beneath it), only where the wave's comments release released that department's
+    cell and every cell above it (shown_by_release); otherwise both are Suppressed ("hidden": True; both None before the wave closes). Comments HR
+    hid are left out (the mean is None if none is left). Two queries whatever the number of departments."""
+    departments = list(departments)
+    release = selectors.comments_release(wave)
+    if release is None:
+        return [{"department": d, "key": selectors.cell_key_for(d), "hidden": True, "mean": None, "comments": None}
+                for d in departments]
+    n = wave.min_comment_group_size
+    tree = _Tree()
+    texts: dict[int, list[str]] = defaultdict(list)
+    commenters: dict[int, set] = defaultdict(set)
+    rows = (Answer.objects.filter(response__wave=wave, question__type=Question.Type.TEXT).exclude(text="")
+            .values_list("response__department_id", "response_id", "text", "hidden"))
+    for department_id, response_id, text, hidden in rows:
+        commenters[department_id].add(response_id)
+        if not hidden:
+            texts[department_id].append(text)
+    out = []
+    for d in departments:
+        key = selectors.cell_key_for(d)
+        members = tree.members(f"d{d.pk}")
+        live = sum(len(commenters[m]) for m in members if m in commenters)
+        if not shown_by_release(release, key, tree) or live != release.counts.get(key):
+            out.append({"department": d, "key": key, "hidden": True, "mean": Suppressed(n), "comments": Suppressed(n)})
+            continue
+        mean, count = sentiment.mean_score(t for m in members for t in texts.get(m, []))
+        out.append({"department": d, "key": key, "hidden": False, "mean": mean, "comments": count})
+    return out
+
+
+# --- Named answers (HR only) ------------------------------------------------------------------------------------
+
+@dataclass
+class NamedResponse:
+    profile: StaffProfile
+    department: Department
+    answers: list[tuple[Question, str]] = field(default_factory=list)
+
+
+def get_named_wave(wave: Wave) -> Wave:
+    """Named answers exist only for named waves: anonymous ones have no names to show (404)."""
+    if wave.mode != Survey.Mode.NAMED or wave.status != Wave.Status.CLOSED:
+        raise Http404("No named answers")
+    return wave
+
+
+def named_responses(wave: Wave) -> QuerySet[Response]:
+    return (Response.objects.filter(wave=wave, profile__isnull=False)
+            .select_related("profile__user", "department")
+            .order_by("profile__user__last_name", "profile__user__first_name", "profile_id"))
+
+
+def answer_text(question: Question, answer: Answer | None) -> str:
+    if answer is None:
+        return "Not answered"
+    if question.type == Question.Type.AGREE5:
+        return AGREE_LABELS.get(answer.number, "Not answered")
+    if question.type == Question.Type.SCALE10:
+        return "Not answered" if answer.number is None else f"{answer.number} of 10"
+    if question.type in (Question.Type.SINGLE, Question.Type.MULTIPLE):
+        texts = {c["id"]: c["text"] for c in question.choices}
+        return "; ".join(texts.get(c, c) for c in answer.choices) or "Not answered"
+    return answer.text or "Not answered"
+
+
+def named_page(wave: Wave, responses) -> list[NamedResponse]:
+    """One page of named responses with every answer in question order (two queries for the page)."""
+    responses = list(responses)
+    questions = list(wave.survey.questions.order_by("section__order", "section_id", "order", "pk"))
+    answers: dict = defaultdict(dict)
+    for a in Answer.objects.filter(response__in=[r.pk for r in responses]):
+        answers[a.response_id][a.question_id] = a
+    return [NamedResponse(r.profile, r.department,
+                          [(q, answer_text(q, answers[r.pk].get(q.pk))) for q in questions]) for r in responses]

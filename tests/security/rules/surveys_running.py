@@ -1,0 +1,60 @@
+"""Running surveys (HR) and reading their results (HR, and managers for their own departments):
+surveys.views.running.
+
+The objects: an anonymous survey and a named one, each with a wave sent to Environment (inside the
+manager's scope, outside the other manager's) that has opened and closed, and a comment in the anonymous
+wave. The other manager gets 404 for both waves, as for waves that do not exist; the manager may see the
+named wave's aggregates but not its answers by person (HR only: 403)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from surveys import services
+from surveys.models import Answer, Question, Wave
+from tests.security.rules.common import HR, MANAGERS_AND_HR, everyone, only
+
+IN_SCOPE = {**only(MANAGERS_AND_HR), "other_manager": 404}
+
+RULES = {
+    "surveys:manage": (None, only(HR)),
+    "surveys:survey_new": (None, only(HR)),
+    "surveys:survey": ("survey", only(HR)),
+    "surveys:survey_settings": ("survey", only(HR)),
+    "surveys:wave_new": ("survey", only(HR)),
+    "surveys:wave_open": ("wave", everyone(405)),  # POST only
+    "surveys:wave_close": ("wave", everyone(405)),  # POST only
+    "surveys:results_list": (None, only(MANAGERS_AND_HR)),
+    "surveys:results": ("wave", IN_SCOPE),
+    "surveys:results_csv": ("wave", IN_SCOPE),
+    "surveys:results_xlsx": ("wave", IN_SCOPE),
+    "surveys:comments": ("wave", IN_SCOPE),
+    "surveys:comment_hide": ("comment", everyone(405)),  # POST only
+    "surveys:named_answers": ("named_wave", {**IN_SCOPE, "manager": 403}),  # named answers: HR only
+}
+
+
+def _closed_wave(org, key: str) -> Wave:
+    survey = services.survey_create_from_template(actor=org.hr, key=key)
+    now = timezone.now()
+    wave = Wave.objects.create(survey=survey, name="Matrix wave", opens_at=now - timedelta(days=2),
+                               closes_at=now + timedelta(days=2))
+    wave.departments.add(org.environment)
+    wave = services.wave_open(wave_id=wave.pk, now=now)
+    answers = {q.pk: ({"text": "More training time please."} if q.type == Question.Type.TEXT
+                      else {"number": 4} if q.type in (Question.Type.AGREE5, Question.Type.SCALE10)
+                      else {"choices": [q.choices[0]["id"]]}) for q in survey.questions.all()}
+    services.response_submit(profile=org.frontline.profile, wave=wave, answers=answers)
+    return services.wave_close(wave_id=wave.pk, now=now + timedelta(days=3))
+
+
+def objects(org) -> dict:
+    anonymous = _closed_wave(org, "ai-readiness-pulse")
+    named = _closed_wave(org, "module-feedback")
+    comment = Answer.objects.filter(response__wave=anonymous, question__type=Question.Type.TEXT).first()
+    return {
+        "survey": {"survey_id": anonymous.survey_id},
+        "wave": {"wave_id": anonymous.pk},
+        "named_wave": {"wave_id": named.pk},
+        "comment": {"wave_id": anonymous.pk, "answer_id": comment.pk},
+    }
