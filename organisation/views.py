@@ -168,7 +168,11 @@ def import_confirm(request, pk):
 @hr_required
 def import_progress(request, pk):
     imp = get_object_or_404(StaffImport.objects.only("status", "row_count"), pk=pk)
-    progress = importing.progress_get(imp.pk) or {"stage": imp.get_status_display(), "done": 0, "total": imp.row_count}
+    if imp.status == StaffImport.Status.APPLIED:
+        # The status commits a moment before the worker writes its last progress: the record wins.
+        progress = {"stage": "Done", "done": imp.row_count, "total": imp.row_count}
+    else:
+        progress = importing.progress_get(imp.pk) or {"stage": imp.get_status_display(), "done": 0, "total": imp.row_count}
     return JsonResponse({"status": imp.status, **progress})
 
 
