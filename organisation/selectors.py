@@ -27,9 +27,10 @@ def department_rows(user) -> list[Department]:
     return rows
 
 
-def subtree_ids(department: Department) -> list[int]:
-    """The department and everything beneath it (one recursive query)."""
-    return _subtree_ids(Department.objects.filter(pk=department.pk))
+def subtree_ids(*departments) -> list[int]:
+    """The given departments (objects or ids) and everything beneath them (one recursive query)."""
+    ids = [getattr(d, "pk", d) for d in departments]
+    return _subtree_ids(Department.objects.filter(pk__in=ids))
 
 
 def staff_in_subtree(user, department: Department) -> QuerySet[StaffProfile]:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from organisation.models import Department
+from organisation.selectors import subtree_ids
 from surveys import services
 from surveys.models import Answer, Participation, Question, Response, Wave
 
@@ -112,7 +113,7 @@ def seed(ctx: dict) -> None:
     rng = ctx["rng"]
     now = timezone.now()
     people = Department.objects.get(code="PEO")
-    people_ids = set(Department.objects.descendants(people, include_self=True).values_list("pk", flat=True))
+    people_ids = set(subtree_ids(people))
     demo_users = {u.pk for u in ctx.get("demo_users", {}).values()}
     pulse = services.survey_create_from_template(actor=None, key="ai-readiness-pulse")
     sentiment = services.survey_create_from_template(actor=None, key="ai-sentiment")

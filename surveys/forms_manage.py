@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from organisation.models import CouncilSettings, Department, StaffProfile, User
+from organisation.models import CouncilSettings, Department, User
 from organisation.selectors import department_rows
 from organisation.services import audit_record
 from surveys import services
@@ -174,15 +174,7 @@ class WaveForm(forms.Form):
 
     def _check_population_size(self, departments, include_subdepartments: bool) -> None:
         """A wave to fewer people than the minimum group could never show a result."""
-        staff = StaffProfile.objects.filter(active=True, user__is_active=True)
-        if departments:
-            ids = set()
-            for d in departments:
-                if include_subdepartments:
-                    ids.update(Department.objects.descendants(d, include_self=True).values_list("pk", flat=True))
-                else:
-                    ids.add(d.pk)
-            staff = staff.filter(department_id__in=ids)
+        staff = services.staff_population(departments, include_subdepartments)
         n = max(3, CouncilSettings.load().min_group_size)
         count = staff.count()
         if count < n:

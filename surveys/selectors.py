@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, Q, QuerySet
 
 from organisation.models import Department
+from organisation.selectors import subtree_ids
 from surveys.models import Answer, Participation, Question, Response, Wave
 from surveys.suppression import ORG, Release, cell_key
 
@@ -47,18 +48,13 @@ def comments_release(wave: Wave) -> Release | None:
     return Release.from_json(wave.released["comments"])
 
 
-def _subtree_ids(department_id: int) -> list[int]:
-    return list(Department.objects.with_tree_fields().filter(tree_path__contains=department_id)
-                .values_list("pk", flat=True))
-
-
 def cell_responses(wave: Wave, key: str) -> QuerySet[Response]:
     """The responses in a cell (for released cells only: callers check the release first)."""
     scope, *pairs = key.split("|")
     qs = Response.objects.filter(wave=wave)
     if scope != ORG:
         d = int(scope[1:].rstrip("!"))
-        qs = qs.filter(department_id=d) if scope.endswith("!") else qs.filter(department_id__in=_subtree_ids(d))
+        qs = qs.filter(department_id=d) if scope.endswith("!") else qs.filter(department_id__in=subtree_ids(d))
     for pair in pairs:
         attr, value = pair.split("=", 1)
         qs = qs.filter(**{attr: (value == "True") if attr == "has_work_email" else value})
@@ -124,7 +120,7 @@ def participation_rates(wave: Wave, departments) -> list[dict]:
     n = wave.min_group_size or 5
     out = []
     for d in departments:
-        ids = _subtree_ids(d.pk)
+        ids = subtree_ids(d)
         agg = Participation.objects.filter(wave=wave, department_id__in=ids).aggregate(
             invited=Count("pk"), responded=Count("pk", filter=Q(responded=True)))
         out.append(_rate_row(d, agg, n))

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from organisation.models import CouncilSettings, Department, EqualityData, StaffProfile, User
+from organisation.selectors import subtree_ids
 from organisation.services import audit_record
 from surveys import suppression
 from surveys.models import Answer, Participation, Question, Response, Section, Survey, Wave
@@ -79,19 +80,20 @@ def survey_create_from_template(*, actor: User | None, key: str, title: str | No
 
 # --- Waves ----------------------------------------------------------------------------------------
 
-def wave_population(wave: Wave):
-    """Active staff the wave is sent to."""
+def staff_population(departments, include_subdepartments: bool):
+    """Active staff in the given departments (and those beneath them, if asked); everyone when none
+    are given."""
     staff = StaffProfile.objects.filter(active=True, user__is_active=True)
-    departments = list(wave.departments.all())
+    departments = list(departments)
     if not departments:
         return staff
-    ids: set[int] = set()
-    for d in departments:
-        if wave.include_subdepartments:
-            ids.update(Department.objects.descendants(d, include_self=True).values_list("pk", flat=True))
-        else:
-            ids.add(d.pk)
+    ids = subtree_ids(*departments) if include_subdepartments else [d.pk for d in departments]
     return staff.filter(department_id__in=ids)
+
+
+def wave_population(wave: Wave):
+    """Active staff the wave is sent to."""
+    return staff_population(wave.departments.all(), wave.include_subdepartments)
 
 
 def wave_open(*, wave_id: int, now=None) -> Wave:
