@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from allauth.account.models import EmailAddress
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from organisation.events import staff_changed
 from organisation.models import Department, StaffImport, StaffProfile, User
+from organisation.progress import TaskProgress
 from organisation.services import audit_record
 
 REQUIRED_COLUMNS = ["staff_number", "first_name", "last_name", "department_code", "work_pattern", "contract"]
@@ -353,16 +353,9 @@ def _show(value) -> str:
 
 # --- Progress (visible to a poller while the work's transaction is open) -------------------------
 
-def _progress_key(import_id) -> str:
-    return f"staff-import:{import_id}:progress"
-
-
-def progress_set(import_id, *, stage: str, done: int, total: int) -> None:
-    cache.set(_progress_key(import_id), {"stage": stage, "done": done, "total": total}, timeout=3600)
-
-
-def progress_get(import_id) -> dict | None:
-    return cache.get(_progress_key(import_id))
+_progress = TaskProgress("staff-import")
+progress_set = _progress.set
+progress_get = _progress.get
 
 
 # --- Services ----------------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery
@@ -35,6 +34,7 @@ from django.utils import timezone
 from courses.models import Assignment, Enrolment, Module
 from organisation import roles
 from organisation.models import Department, StaffProfile, User
+from organisation.progress import TaskProgress
 from organisation.scoping import visible_departments, visible_staff
 from organisation.selectors import subtree_ids
 from organisation.services import audit_record
@@ -77,16 +77,9 @@ def covered_staff(assignment: Assignment) -> QuerySet[StaffProfile]:
 
 # --- Progress (visible to a poller while batches commit) -----------------------------------------------
 
-def _progress_key(assignment_id) -> str:
-    return f"assignment:{assignment_id}:progress"
-
-
-def progress_set(assignment_id, *, stage: str, done: int, total: int) -> None:
-    cache.set(_progress_key(assignment_id), {"stage": stage, "done": done, "total": total}, timeout=3600)
-
-
-def progress_get(assignment_id) -> dict | None:
-    return cache.get(_progress_key(assignment_id))
+_progress = TaskProgress("assignment")
+progress_set = _progress.set
+progress_get = _progress.get
 
 
 # --- Enrolling ---------------------------------------------------------------------------------------
