@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, Q, QuerySet
 
 from organisation.models import Department
-from organisation.selectors import subtree_ids
 from surveys.models import Answer, Participation, Question, Response, Wave
-from surveys.suppression import ORG, Release, cell_key
+from surveys.suppression import BLANK, ORG, Release, Tree, cell_key
 
 
 @dataclass(frozen=True)
@@ -48,16 +47,28 @@ def comments_release(wave: Wave) -> Release | None:
     return Release.from_json(wave.released["comments"])
 
 
-def cell_responses(wave: Wave, key: str) -> QuerySet[Response]:
-    """The responses in a cell (for released cells only: callers check the release first)."""
+def release_tree(wave: Wave) -> Tree:
+    """The department tree a closed wave's release was decided on (stored with it, so results keep their
+    shape when departments move later); the tree as it is now for a wave without one."""
+    if wave.released and "tree" in wave.released:
+        return Tree.from_json(wave.released["tree"])
+    rows = list(Department.objects.values_list("pk", "parent_id", "name"))
+    return Tree(parent={pk: parent for pk, parent, _ in rows}, names={pk: name for pk, _, name in rows})
+
+
+def cell_responses(wave: Wave, key: str, tree: Tree | None = None) -> QuerySet[Response]:
+    """The responses in a cell, departments as the wave's release saw them (for released cells only:
+    callers check the release first)."""
     scope, *pairs = key.split("|")
     qs = Response.objects.filter(wave=wave)
     if scope != ORG:
-        d = int(scope[1:].rstrip("!"))
-        qs = qs.filter(department_id=d) if scope.endswith("!") else qs.filter(department_id__in=subtree_ids(d))
+        qs = qs.filter(department_id__in=(tree or release_tree(wave)).members(scope))
     for pair in pairs:
         attr, value = pair.split("=", 1)
-        qs = qs.filter(**{attr: (value == "True") if attr == "has_work_email" else value})
+        if attr == "has_work_email":
+            qs = qs.filter(has_work_email=value == "True")
+        else:
+            qs = qs.filter(**{attr: "" if value == BLANK else value})
     return qs
 
 
@@ -115,14 +126,19 @@ def adkar_means(wave: Wave, department: Department | None = None):
 
 
 def participation_rates(wave: Wave, departments) -> list[dict]:
-    """Invited, responded and rate per department subtree; counts and rates only where the invited
-    population is at least the minimum group (DESIGN.md), otherwise Suppressed."""
+    """Invited, responded and rate per department subtree (departments as the wave's release saw them);
+    counts and rates only where the invited population is at least the minimum group (DESIGN.md),
+    otherwise Suppressed. One query, whatever the number of departments."""
     n = wave.min_group_size or 5
+    tree = release_tree(wave)
+    per_department = {
+        r["department_id"]: r for r in Participation.objects.filter(wave=wave).values("department_id")
+        .annotate(invited=Count("pk"), responded=Count("pk", filter=Q(responded=True))).order_by()
+    }
     out = []
     for d in departments:
-        ids = subtree_ids(d)
-        agg = Participation.objects.filter(wave=wave, department_id__in=ids).aggregate(
-            invited=Count("pk"), responded=Count("pk", filter=Q(responded=True)))
+        rows = [per_department[m] for m in tree.members(f"d{d.pk}") if m in per_department]
+        agg = {"invited": sum(r["invited"] for r in rows), "responded": sum(r["responded"] for r in rows)}
         out.append(_rate_row(d, agg, n))
     return out
 

@@ -11,15 +11,13 @@ surveys.selectors. What this module owns:
 
 Every figure is the figure of one cell (surveys.suppression) and is read only if the wave's release
 (decided once, when it closed) released that cell; anything else comes back as `Suppressed` ("fewer than
-N responses"), never as a number, a blank or a zero. Three more guards on top of the release, each a
-function of the release alone, so every page and download here makes the same choice:
-- a cell is shown only if every coarser cell above it is released too: each department above it with
-  the same filters, and the same department with fewer filters (`shown_by_release`). The release's
-  per-partition rules alone leave some groups under N recoverable by combining figures across several
-  levels and attributes (tests/surveys/test_attacker_pages.py finds them); with this rule the attacker
-  finds none. It belongs in surveys.suppression.decide, so that adoption/ reads the same decision;
-- if the responses a cell holds now differ in number from those the release counted (a department was
-  moved since the wave closed), the cell is hidden too: the decision was made for the old tree;
+N responses"), never as a number, a blank or a zero. The release hides every cell beneath a hidden one
+and counts the people without a value for an attribute as a part of its own, so pages read it as it is.
+Two more guards on top of it, each a function of the release alone, so every page and download here
+makes the same choice:
+- departments are read as the release saw them (the tree is stored with it), and if the responses a cell
+  holds now differ in number from those the release counted, the cell is hidden: the decision was made
+  for other data;
 - comments (and their themes and sentiment) are offered for department cells only, never with attribute
   filters: department cells nest or are apart, so no comment can be singled out by intersecting two
   lists (a department's list and the frontline list would otherwise share exactly the comments of the
@@ -31,7 +29,6 @@ Python, so a page costs the same few queries however many departments it shows.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.http import Http404
@@ -42,7 +39,7 @@ from organisation.scoping import visible_departments
 from surveys import selectors, sentiment
 from surveys.models import Answer, Participation, Question, Response, Survey, Wave
 from surveys.selectors import Suppressed
-from surveys.suppression import ORG, Release, cell_key
+from surveys.suppression import ORG, Release, Tree, cell_key
 
 ATTRIBUTES = ["work_pattern", "contract", "has_work_email", "grade_band"]
 ATTRIBUTE_LABELS = {"work_pattern": "Work pattern", "contract": "Contract", "has_work_email": "Work email",
@@ -129,24 +126,21 @@ def default_department(user) -> Department | None:
 
 def filter_choices(wave: Wave) -> dict[str, list[tuple[str, str]]]:
     """The attributes a wave's results may be narrowed by, with the values they take among the people it
-    was sent to. An attribute that some invitees or responses have no value for (grade band is optional)
-    is left out altogether: the release treats an attribute's values as adding up to the whole group, so
-    with blanks the people without a value would be the whole minus the values shown, however few."""
+    was sent to. People without a value (grade band is optional) are not a filter: the release counts
+    them as a part of their own, hidden or shown like any other, so the values offered never add up to
+    the whole minus a few people."""
     seen: dict[str, set[str]] = {a: set() for a in ATTRIBUTES}
-    blank: set[str] = set()
     rows = list(Participation.objects.filter(wave=wave).values(*ATTRIBUTES).distinct())
     rows += list(Response.objects.filter(wave=wave).values(*ATTRIBUTES).distinct())
     for row in rows:
         for a in ATTRIBUTES:
-            if row[a] in (None, ""):
-                blank.add(a)
-            else:
+            if row[a] not in (None, ""):
                 seen[a].add(str(row[a]))
     order = {"work_pattern": [c for c, _ in StaffProfile.WorkPattern.choices],
              "contract": [c for c, _ in StaffProfile.Contract.choices], "has_work_email": ["True", "False"]}
     out = {}
     for a, values in seen.items():
-        if a in blank or not values:
+        if not values:
             continue
         known = order.get(a, [])
         ordered = [v for v in known if v in values] + sorted(v for v in values if v not in known)
@@ -192,61 +186,32 @@ def _scope_label(scope: str, names: dict[int, str]) -> str:
 # --- Live sums, rolled up the tree, read through the release -------------------------------------------------
 
 class _Tree:
-    def __init__(self):
-        rows = list(Department.objects.values_list("pk", "parent_id", "name"))
-        self.names = {pk: name for pk, _, name in rows}
-        self.parent = {pk: parent for pk, parent, _ in rows}
-        self.children: dict[int | None, list[int]] = defaultdict(list)
-        for pk, parent, _ in rows:
-            self.children[parent].append(pk)
-        self._below: dict[int, list[int]] = {}
+    """The department tree a wave's release was decided on, with each scope's departments cached."""
 
-    def ancestors_and_self(self, pk: int) -> list[int]:
-        chain, seen = [], set()
-        while pk is not None and pk not in seen:
-            seen.add(pk)
-            chain.append(pk)
-            pk = self.parent.get(pk)
-        return chain
+    def __init__(self, tree: Tree, *, current_names: bool = False):
+        self.parent = tree.parent
+        # Departments keep the shape the release saw; they are labelled by their names today if they
+        # still exist (a renamed department is the same department).
+        self.names = {**tree.names, **dict(Department.objects.values_list("pk", "name"))} if current_names else tree.names
+        self.children: dict[int | None, list[int]] = tree.children()
+        self._tree = tree
+        self._members: dict[str, list[int] | None] = {}
 
     def members(self, scope: str) -> list[int] | None:
         """Departments whose responses a scope holds (None: all of them)."""
-        if scope == ORG:
-            return None
-        pk = int(scope[1:].rstrip("!"))
-        if scope.endswith("!"):
-            return [pk]
-        if pk not in self._below:
-            out, stack = [], [pk]
-            while stack:
-                d = stack.pop()
-                out.append(d)
-                stack.extend(self.children.get(d, []))
-            self._below[pk] = out
-        return self._below[pk]
+        if scope not in self._members:
+            self._members[scope] = self._tree.members(scope)
+        return self._members[scope]
 
-
-def _coarser_keys(key: str, tree: _Tree):
-    """The cell itself and every cell that contains it in the tables: the departments above it (and the
-    organisation) with the same filters or fewer, and itself with fewer filters."""
-    scope, *pairs = key.split("|")
-    filters = tuple(tuple(p.split("=", 1)) for p in pairs)
-    scopes = [ORG]
-    if scope != ORG:
-        pk = int(scope[1:].rstrip("!"))
-        scopes += [f"d{d}" for d in tree.ancestors_and_self(pk)]
-        if scope.endswith("!"):
-            scopes.append(scope)
-    for s in scopes:
-        for k in range(len(filters) + 1):
-            for subset in combinations(filters, k):
-                yield cell_key(s, subset)
-
-
-def shown_by_release(release: Release, key: str, tree: _Tree) -> bool:
-    """Whether a page may show a cell: released, and so is every coarser cell above it (see the module's
-    docstring for why)."""
-    return all(release.is_released(k) for k in _coarser_keys(key, tree))
+    def in_order(self, roots: list[int]) -> list[tuple[int, int]]:
+        """(department, depth below the roots) for the roots and everything beneath them, depth first,
+        children by name."""
+        out, stack = [], [(r, 0) for r in reversed(roots)]
+        while stack:
+            d, depth = stack.pop()
+            out.append((d, depth))
+            stack.extend((c, depth + 1) for c in reversed(self.children.get(d, [])))
+        return out
 
 
 def _total(per_department: dict, members: list[int] | None, zero=0):
@@ -295,7 +260,7 @@ class _Cells:
 
     def hidden(self, scope: str) -> bool:
         key = self.key(scope)
-        if not shown_by_release(self.release, key, self.tree):
+        if not self.release.is_released(key):
             return True
         return _total(self.responses, self.tree.members(scope)) != self.release.counts.get(key)
 
@@ -351,23 +316,23 @@ def _dimension_cells(key: str, means, dimensions: list[str], n: int) -> list[dic
 
 def _rows(user, group: Group, tree: _Tree, release: Release) -> list[dict]:
     """The departments a page lists (the group's department and everything beneath it the user may see,
-    or every department for the organisation), in tree order, each followed by its own staff where it
-    has teams below. Only departments the wave was sent to are listed."""
-    visible = Department.objects.with_tree_fields()
-    if group.department is not None:
-        visible = visible.filter(pk__in=tree.members(group.scope))
+    or every department for the organisation), in tree order as the release saw it, each followed by its
+    own staff where it has teams below. Only departments the wave was sent to are listed."""
+    roots = [group.department.pk] if group.department is not None else tree.children.get(None, [])
+    listed = tree.in_order(roots)
     if not roles.is_hr(user):
-        visible = visible.filter(pk__in=visible_departments(user))
-    departments = [d for d in visible if f"d{d.pk}" in release.counts]
-    if not departments:
+        visible = set(visible_departments(user).values_list("pk", flat=True))
+        listed = [(d, depth) for d, depth in listed if d in visible]
+    listed = [(d, depth) for d, depth in listed if f"d{d}" in release.counts]
+    if not listed:
         return []
-    top = min(d.tree_depth for d in departments)
+    top = min(depth for _, depth in listed)
     rows = []
-    for d in departments:
-        depth = d.tree_depth - top
-        rows.append({"scope": f"d{d.pk}", "label": d.name, "depth": depth})
-        if tree.children.get(d.pk) and f"d{d.pk}!" in release.counts:
-            rows.append({"scope": f"d{d.pk}!", "label": f"{d.name}: staff not in a team below", "depth": depth + 1})
+    for d, depth in listed:
+        name = tree.names.get(d, "")
+        rows.append({"scope": f"d{d}", "label": name, "depth": depth - top})
+        if tree.children.get(d) and f"d{d}!" in release.counts:
+            rows.append({"scope": f"d{d}!", "label": f"{name}: staff not in a team below", "depth": depth - top + 1})
     return rows
 
 
@@ -414,17 +379,17 @@ def _distributions(wave: Wave, key: str, survey: Survey, responses: int) -> list
     return out
 
 
-def _trend(wave: Wave, key: str, dimensions: list[str], user, tree: _Tree) -> list[dict]:
+def _trend(wave: Wave, key: str, dimensions: list[str], user) -> list[dict]:
     """The group's dimension scores in each closed wave of the survey the user may see, oldest first."""
     waves = (waves_for_user(user).filter(survey_id=wave.survey_id, status=Wave.Status.CLOSED)
              .order_by("opens_at", "pk"))
     out = []
     for w in waves:
         release = selectors.figures_release(w)
-        if shown_by_release(release, key, tree):
+        if release.is_released(key):
             means = selectors.dimension_means(w, key)
             if selectors.cell_responses(w, key).count() != release.counts.get(key):
-                means = Suppressed(w.min_group_size)  # departments have moved since that wave closed
+                means = Suppressed(w.min_group_size)  # the data has changed since that wave closed
         else:
             means = Suppressed(w.min_group_size)
         out.append({"wave": w, "current": w.pk == wave.pk, "hidden": not isinstance(means, dict),
@@ -441,7 +406,7 @@ def results_page(user, wave: Wave, group: Group) -> dict | None:
         return None
     n = wave.min_group_size
     dimensions = survey_dimensions(wave.survey)
-    tree = _Tree()
+    tree = _Tree(selectors.release_tree(wave), current_names=True)
     cells = _Cells(wave, release, group.filters, tree)
     scope = group.scope
     focus_hidden = cells.hidden(scope)
@@ -462,7 +427,7 @@ def results_page(user, wave: Wave, group: Group) -> dict | None:
         "barrier_mean": adkar[barrier][0] if barrier else None, "barrier_responses": adkar[barrier][1] if barrier else None,
         "questions": [] if focus_hidden else _distributions(wave, group.key, wave.survey, release.counts[group.key]),
         "rows": rows,
-        "trend": _trend(wave, group.key, dimensions, user, tree),
+        "trend": _trend(wave, group.key, dimensions, user),
         "comparison": None,
     }
     # The whole organisation beside a department: HR only (managers see their own departments only).
@@ -499,15 +464,14 @@ def _commenters(answers) -> int:
 def comments_page(wave: Wave, department: Department | None, *, include_hidden: bool = False) -> dict:
     """The comments of one department cell (or the organisation), in random order and without dates, with
     a sentiment score each, their mean and the themes they share; only if the comments release released
-    the cell and every cell above it (shown_by_release). Hidden comments are left out (listed apart for HR when `include_hidden`)."""
+    the cell. Hidden comments are left out (listed apart for HR when `include_hidden`)."""
     release = selectors.comments_release(wave)
     key = selectors.cell_key_for(department)
     n = wave.min_comment_group_size
     closed = release is not None
     text_answers = Answer.objects.filter(response__in=selectors.cell_responses(wave, key),
                                          question__type=Question.Type.TEXT).exclude(text="")
-    if (not closed or not shown_by_release(release, key, _Tree())
-            or _commenters(text_answers) != release.counts.get(key)):
+    if not closed or not release.is_released(key) or _commenters(text_answers) != release.counts.get(key):
         return {"key": key, "released": False, "closed": closed, "n": n, "value": Suppressed(n)}
     questions = list(wave.survey.questions.filter(type=Question.Type.TEXT)
                      .order_by("section__order", "section_id", "order", "pk"))
@@ -542,15 +506,16 @@ def get_comment_for_hr(wave: Wave, answer_id) -> Answer:
 def sentiment_by_department(wave: Wave, departments) -> list[dict]:
     """For adoption/: the mean VADER compound score (-1 to 1) and number of comments of each department
     (with everything beneath it), only where the wave's comments release released that department's
-    cell and every cell above it (shown_by_release); otherwise both are Suppressed ("hidden": True; both None before the wave closes). Comments HR
-    hid are left out (the mean is None if none is left). Two queries whatever the number of departments."""
+    cell (departments as it saw them); otherwise both are Suppressed ("hidden": True; both None before the
+    wave closes). Comments HR hid are left out (the mean is None if none is left). One query whatever the
+    number of departments."""
     departments = list(departments)
     release = selectors.comments_release(wave)
     if release is None:
         return [{"department": d, "key": selectors.cell_key_for(d), "hidden": True, "mean": None, "comments": None}
                 for d in departments]
     n = wave.min_comment_group_size
-    tree = _Tree()
+    tree = _Tree(selectors.release_tree(wave))
     texts: dict[int, list[str]] = defaultdict(list)
     commenters: dict[int, set] = defaultdict(set)
     rows = (Answer.objects.filter(response__wave=wave, question__type=Question.Type.TEXT).exclude(text="")
@@ -564,7 +529,7 @@ def sentiment_by_department(wave: Wave, departments) -> list[dict]:
         key = selectors.cell_key_for(d)
         members = tree.members(f"d{d.pk}")
         live = sum(len(commenters[m]) for m in members if m in commenters)
-        if not shown_by_release(release, key, tree) or live != release.counts.get(key):
+        if not release.is_released(key) or live != release.counts.get(key):
             out.append({"department": d, "key": key, "hidden": True, "mean": Suppressed(n), "comments": Suppressed(n)})
             continue
         mean, count = sentiment.mean_score(t for m in members for t in texts.get(m, []))

@@ -101,6 +101,8 @@ def wave_open(*, wave_id: int, now=None) -> Wave:
     Running it again does nothing."""
     now = now or timezone.now()
     with transaction.atomic():
+        # select_related under select_for_update locks the survey row too, so survey_settings_update
+        # (which locks it as well) cannot change the mode between this copy and the wave opening.
         wave = Wave.objects.select_for_update().select_related("survey").get(pk=wave_id)
         if wave.status != Wave.Status.SCHEDULED or wave.opens_at > now:
             return wave
@@ -158,7 +160,8 @@ def release_compute(wave: Wave) -> dict:
     comments = suppression.decide(comment_counts, population, tree, attrs, wave.min_comment_group_size)
     # A cell's comments show only where its figures do too.
     comments.released &= figures.released
-    return {"attributes": attrs, "figures": figures.to_json(), "comments": comments.to_json()}
+    # The tree as it was: results keep their shape if departments move or are renamed later.
+    return {"attributes": attrs, "tree": tree.to_json(), "figures": figures.to_json(), "comments": comments.to_json()}
 
 
 def wave_close(*, wave_id: int, now=None) -> Wave:
@@ -249,3 +252,125 @@ def comment_hide(*, actor: User, answer: Answer, hidden: bool = True) -> Answer:
 
 def participation_for(wave: Wave, profiles: Iterable[StaffProfile]):
     return Participation.objects.filter(wave=wave, profile__in=profiles)
+
+
+# --- HR: changing surveys and running waves by hand ---------------------------------------------------------
+
+@transaction.atomic
+def survey_create(*, actor: User, key: str, title: str = "") -> Survey:
+    survey = survey_create_from_template(actor=actor, key=key, title=title or None)
+    audit_record(actor=actor, action="survey created", target=survey.title,
+                 detail={"survey": survey.pk, "template": key, "mode": survey.mode})
+    return survey
+
+
+@transaction.atomic
+def survey_settings_update(*, actor: User, survey: Survey, title: str, mode: str) -> Survey:
+    """Change a survey's title and, while none of its waves has opened, its mode (DESIGN.md: fixed when
+    the first wave opens). The survey row is locked so the check and the change go together."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    changed = {}
+    if mode != survey.mode:
+        if survey_mode_locked(survey):
+            raise ValidationError({"mode": "The mode is fixed: a wave of this survey has already opened."})
+        changed["mode"] = [survey.mode, mode]
+        survey.mode = mode
+    if title != survey.title:
+        changed["title"] = [survey.title, title]
+        survey.title = title
+    if not changed:
+        return survey
+    survey.full_clean(exclude=["created_by"])  # surveys made by the system (demo, tests) have none
+    survey.save(update_fields=[f for f in ("title", "mode") if f in changed])
+    try:
+        survey_check(survey)
+    except ValidationError as error:
+        raise ValidationError({"mode": error.messages}) from None
+    audit_record(actor=actor, action="survey changed", target=survey.title, detail={"survey": survey.pk, **changed})
+    return survey
+
+
+@transaction.atomic
+def wave_schedule(*, actor: User, survey: Survey, name: str, opens_at, closes_at,
+                  departments: list[Department], include_subdepartments: bool) -> Wave:
+    wave = Wave(survey=survey, name=name, opens_at=opens_at, closes_at=closes_at,
+                include_subdepartments=include_subdepartments, created_by=actor)
+    wave.full_clean()
+    wave.save()
+    wave.departments.set(departments)
+    audit_record(actor=actor, action="survey wave scheduled", target=str(wave),
+                 detail={"wave": wave.pk, "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
+                         "departments": [d.pk for d in departments], "include_subdepartments": include_subdepartments})
+    return wave
+
+
+class WaveNotReady(Exception):
+    pass
+
+
+def wave_reschedule(*, actor: User, wave: Wave, name: str, opens_at, closes_at,
+                    departments: list[Department], include_subdepartments: bool) -> Wave:
+    """Change a wave that has not opened yet: its name, times and who it is sent to. Raises WaveNotReady
+    once it has opened (its population and thresholds are then fixed)."""
+    with transaction.atomic():
+        locked = Wave.objects.select_for_update().get(pk=wave.pk)
+        if locked.status != Wave.Status.SCHEDULED:
+            raise WaveNotReady("This wave has already opened, so it can no longer be changed.")
+        before = {"name": locked.name, "opens_at": locked.opens_at.isoformat(), "closes_at": locked.closes_at.isoformat(),
+                  "departments": sorted(locked.departments.values_list("pk", flat=True)),
+                  "include_subdepartments": locked.include_subdepartments}
+        locked.name, locked.opens_at, locked.closes_at = name, opens_at, closes_at
+        locked.include_subdepartments = include_subdepartments
+        locked.full_clean(exclude=["created_by"])  # waves made by the system (demo, tests) have none
+        locked.save(update_fields=["name", "opens_at", "closes_at", "include_subdepartments"])
+        locked.departments.set(departments)
+        after = {"name": name, "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
+                 "departments": sorted(d.pk for d in departments), "include_subdepartments": include_subdepartments}
+        changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        if changed:
+            audit_record(actor=actor, action="survey wave changed", target=str(locked), detail={"wave": locked.pk, **changed})
+    return locked
+
+
+def wave_cancel(*, actor: User, wave: Wave) -> None:
+    """Cancel a wave that has not opened: nobody has been invited, so it is simply removed (audited).
+    Raises WaveNotReady once it has opened (close it instead)."""
+    with transaction.atomic():
+        locked = Wave.objects.select_for_update().get(pk=wave.pk)
+        if locked.status != Wave.Status.SCHEDULED:
+            raise WaveNotReady("This wave has already opened, so it cannot be cancelled. Close it instead.")
+        audit_record(actor=actor, action="survey wave cancelled", target=str(locked),
+                     detail={"wave": locked.pk, "survey": locked.survey_id, "opens_at": locked.opens_at.isoformat()})
+        locked.delete()
+
+
+def wave_open_now(*, actor: User, wave: Wave) -> Wave:
+    """Open a scheduled wave now (rather than at its opening time). Raises WaveNotReady, or
+    ValidationError if the survey breaks the anonymity rules."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Wave.objects.select_for_update().get(pk=wave.pk)
+        if locked.status != Wave.Status.SCHEDULED:
+            raise WaveNotReady("This wave has already opened.")
+        if locked.closes_at <= now:
+            raise WaveNotReady("This wave's closing time has passed. Schedule a new wave instead.")
+        locked.opens_at = now
+        locked.save(update_fields=["opens_at"])
+        opened = wave_open(wave_id=locked.pk, now=now)
+        audit_record(actor=actor, action="survey wave opened now", target=str(opened),
+                     detail={"wave": opened.pk, "invited": opened.invited_count})
+    return opened
+
+
+def wave_close_now(*, actor: User, wave: Wave) -> Wave:
+    """Close an open wave now (rather than at its closing time); the release is decided as it closes."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Wave.objects.select_for_update().get(pk=wave.pk)
+        if locked.status != Wave.Status.OPEN:
+            raise WaveNotReady("Only an open wave can be closed.")
+        locked.closes_at = now
+        locked.save(update_fields=["closes_at"])
+        closed = wave_close(wave_id=locked.pk, now=now)
+        audit_record(actor=actor, action="survey wave closed now", target=str(closed), detail={"wave": closed.pk})
+    return closed

@@ -26,3 +26,14 @@ def make_wave(survey, *, opens=-1, closes=7):
 @pytest.fixture
 def survey(db):
     return make_survey()
+
+
+def around_finance(org):
+    """Responders that let Finance be shown in build_org's small council: Resources' own staff (five, so
+    Finance is not Resources' only visible part) and five in Parks (so Environment, the other half of the
+    council, is at least N). Without them, Finance's figure would give away the rest by subtraction."""
+    from tests.factories import make_staff
+
+    resources = [u.profile for u in (org.res_manager, org.hr, org.author, org.admin)] + [make_staff(org.resources)]
+    parks = [make_staff(org.parks) for _ in range(5)]
+    return resources, parks

@@ -17,7 +17,8 @@ FEWER = "fewer than 5 responses"
 
 
 def _people(org):
-    """Finance 12 (mixed patterns and grades), Waste 8 (frontline, no email), Parks 3, Environment's own 2."""
+    """Finance 12 (mixed patterns and grades), Waste 8 (frontline, no email), Parks 3, Environment's own 2,
+    Resources' own 5 (so that Finance, Resources' only team, can be shown beside them)."""
     finance = [org.staff.profile] + [
         make_staff(org.finance, work_pattern="hybrid" if i % 2 else "office", contract="part-time" if i % 4 == 0 else "full-time",
                    grade_band="B" if i % 3 else "A")
@@ -25,7 +26,8 @@ def _people(org):
     waste = [org.frontline.profile] + [make_staff(org.waste, work_pattern="frontline", with_email=False) for _ in range(7)]
     parks = [make_staff(org.parks, work_pattern="frontline") for _ in range(3)]
     environment = [org.env_manager.profile, make_staff(org.environment)]
-    return {"finance": finance, "waste": waste, "parks": parks, "environment": environment}
+    resources = [u.profile for u in (org.res_manager, org.hr, org.author, org.admin)] + [make_staff(org.resources)]
+    return {"finance": finance, "waste": waste, "parks": parks, "environment": environment, "resources": resources}
 
 
 @pytest.fixture
@@ -146,7 +148,7 @@ def test_filters_narrow_the_group_and_show_only_released_cells(client, org, clos
                 department=org.finance.pk, work_pattern="hybrid").content.decode()
     key = cell_key(f"d{org.finance.pk}", (("work_pattern", "hybrid"),))
     assert "Finance and the teams beneath it: Hybrid" in page
-    assert (key in _figures(page)) == results.shown_by_release(release, key, results._Tree())
+    assert (key in _figures(page)) == release.is_released(key)
     assert _figures(page) <= release.released
 
 
@@ -165,13 +167,30 @@ def test_an_unknown_attribute_value_is_an_error_not_a_figure(client, org, closed
     assert "Choose a work pattern from the list." in page and "data-cell" not in page
 
 
-def test_an_attribute_not_recorded_for_everyone_is_not_offered(client, org, closed_wave):
-    """Grade band is optional: with some people lacking one, its values do not add up to the whole, so
-    the whole minus the grades shown would be the people without a grade. It is not offered at all."""
-    assert "grade_band" not in results.filter_choices(closed_wave)  # build_org's people have no grade
-    page = _get(client, org.hr, reverse("surveys:results", args=[closed_wave.pk]), grade_band="A").content.decode()
-    assert 'name="grade_band"' not in page and "Grade band cannot be chosen for this wave" in page
-    assert "|grade_band=" not in " ".join(_figures(page))
+def test_people_without_a_value_are_a_hidden_part_not_a_filter(client, org, closed_wave):
+    """Grade band is optional: only Finance's staff have one here. The grades are offered, the people
+    without one are not, and their part counts like any other, so the grades shown never leave a group
+    under N as the whole minus the grades (nobody outside Finance has a grade: the organisation minus A minus B)."""
+    assert [v for v, _ in results.filter_choices(closed_wave)["grade_band"]] == ["A", "B"]
+    release = selectors.figures_release(closed_wave)
+    assert release.counts["org|grade_band=?"] == 19  # everyone outside Finance, and Sam
+    page = _get(client, org.hr, reverse("surveys:results", args=[closed_wave.pk]), grade_band="B").content.decode()
+    assert "Grade band" in page and "|grade_band=?" not in page
+    page = _get(client, org.hr, reverse("surveys:results", args=[closed_wave.pk]), grade_band="?").content.decode()
+    assert "Choose a grade band from the list." in page and "data-cell" not in page
+
+
+def test_a_small_group_without_a_value_hides_a_grade_with_it(org):
+    """Two people in a department of ten have no grade band: hidden, and with them the smallest grade, so
+    the department minus the grades shown is never two people."""
+    people = [make_staff(org.finance, grade_band="A") for _ in range(5)] + \
+        [make_staff(org.finance, grade_band="B") for _ in range(6)] + [make_staff(org.finance) for _ in range(2)]
+    wave = run_wave(make_pulse(), people, departments=[org.finance])
+    release = selectors.figures_release(wave)
+    fin = f"d{org.finance.pk}"
+    assert release.is_released(fin)
+    assert not release.is_released(f"{fin}|grade_band=?") and release.counts[f"{fin}|grade_band=?"] == 2
+    assert not release.is_released(f"{fin}|grade_band=A") and release.is_released(f"{fin}|grade_band=B")
 
 
 def test_an_attribute_recorded_for_everyone_is_offered(org, people):
@@ -328,12 +347,29 @@ def test_trend_lists_each_closed_wave(client, org, people):
     assert page["trend"][0]["cells"][0]["mean"] == expected[page["trend"][0]["cells"][0]["dimension"]][0]
 
 
-def test_a_department_moved_after_the_wave_closed_is_hidden(org, closed_wave):
-    """The release was decided for the tree as it was; a move would make its cells cover other people."""
-    assert selectors.figures_release(closed_wave).is_released(f"d{org.environment.pk}")
-    Department.objects.filter(pk=org.waste.pk).update(parent=org.resources)
-    page = results.results_page(org.hr, closed_wave, results.Group(org.environment))
-    assert page["hidden"] and all(c["hidden"] for c in page["scores"])
+def test_a_department_moved_after_the_wave_closed_keeps_the_shape_the_wave_saw(org, closed_wave):
+    """The release was decided for the tree as it was, and is stored with it: moving Waste to Resources
+    later changes neither Environment's figures nor Resources'; renaming a department relabels it."""
+    before = results.results_page(org.hr, closed_wave, results.Group(org.environment))
+    assert not before["hidden"]
+    Department.objects.filter(pk=org.waste.pk).update(parent=org.resources, name="Waste and Recycling")
+    after = results.results_page(org.hr, closed_wave, results.Group(org.environment))
+    assert after["scores"] == before["scores"] and after["rate"] == before["rate"]
+    assert [r["scope"] for r in after["rows"]] == [r["scope"] for r in before["rows"]]
+    assert "Waste and Recycling" in [r["label"] for r in after["rows"]]
+    resources = results.results_page(org.hr, closed_wave, results.Group(org.resources))
+    assert f"d{org.waste.pk}" not in [r["scope"] for r in resources["rows"]]
+
+
+def test_a_cell_whose_responses_changed_since_closing_is_hidden(org, closed_wave):
+    """The decision was made for the responses as they were; if they change (a response moved by hand),
+    the cells concerned are hidden rather than shown with figures the decision never saw."""
+    from surveys.models import Response
+
+    assert not results.results_page(org.hr, closed_wave, results.Group(org.finance))["hidden"]
+    moved = Response.objects.filter(wave=closed_wave, department=org.finance).values_list("pk", flat=True)[0]
+    Response.objects.filter(pk=moved).update(department=org.parks)
+    assert results.results_page(org.hr, closed_wave, results.Group(org.finance))["hidden"]
 
 
 def test_page_queries_do_not_grow_with_departments(client, org, closed_wave, django_assert_max_num_queries):

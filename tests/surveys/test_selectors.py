@@ -7,7 +7,7 @@ from django.utils import timezone
 from surveys import selectors, services
 from surveys.models import Question, Wave
 from tests.factories import make_staff
-from tests.surveys.conftest import make_wave
+from tests.surveys.conftest import around_finance, make_wave
 
 
 def run_wave(org, survey, answers_by_profile):
@@ -22,9 +22,11 @@ def run_wave(org, survey, answers_by_profile):
 
 def test_means_barrier_and_suppression(org, survey):
     finance = [org.staff.profile] + [make_staff(org.finance) for _ in range(5)]
+    resources, parks = around_finance(org)
     waste = [org.frontline.profile, make_staff(org.waste, with_email=False)]
-    answers = dict.fromkeys(finance, (4, 2))
+    answers = dict.fromkeys(finance + resources, (4, 2))
     answers.update(dict.fromkeys(waste, (5, 5)))
+    answers.update(dict.fromkeys(parks, (5, 2)))
     wave = run_wave(org, survey, answers)
 
     fin = selectors.adkar_means(wave, org.finance)
@@ -32,10 +34,12 @@ def test_means_barrier_and_suppression(org, survey):
     # Waste had 2 responses: hidden, and said so in words.
     hidden = selectors.adkar_means(wave, org.waste)
     assert isinstance(hidden, selectors.Suppressed) and str(hidden) == "fewer than 5 responses"
-    # Environment (2 from Waste + 0 elsewhere) is hidden too; the organisation (8) is shown.
-    assert isinstance(selectors.adkar_means(wave, org.environment), selectors.Suppressed)
+    # Parks (5) is hidden with it, so that Environment (7) minus Parks does not give Waste away.
+    assert isinstance(selectors.adkar_means(wave, org.parks), selectors.Suppressed)
+    env = selectors.adkar_means(wave, org.environment)
+    assert env["means"]["desire"] == (round((2 * 5 + 5 * 2) / 7, 2), 7)
     whole = selectors.adkar_means(wave)
-    assert whole["means"]["desire"] == (round((6 * 2 + 2 * 5) / 8, 2), 8)
+    assert whole["means"]["desire"] == (round((11 * 2 + 2 * 5 + 5 * 2) / 18, 2), 18)
     assert whole["barrier"] == "desire"
 
 
@@ -48,7 +52,10 @@ def test_nothing_is_shown_before_the_wave_closes(org, survey):
 
 def test_distribution_counts_answers_in_a_released_cell(org, survey):
     people = [org.staff.profile] + [make_staff(org.finance) for _ in range(5)]
-    wave = run_wave(org, survey, {p: (4 if i % 2 else 5, 3) for i, p in enumerate(people)})
+    resources, parks = around_finance(org)
+    answers = {p: (4 if i % 2 else 5, 3) for i, p in enumerate(people)}
+    answers.update(dict.fromkeys(resources + parks, (1, 1)))
+    wave = run_wave(org, survey, answers)
     q = survey.questions.get(dimension="awareness")
     assert selectors.question_distribution(wave, selectors.cell_key_for(org.finance), q) == {4: 3, 5: 3}
 

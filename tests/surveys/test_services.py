@@ -13,7 +13,7 @@ from surveys import services
 from surveys.models import Answer, Participation, Question, Response, Survey, Wave
 from tests.conftest import requires_postgres
 from tests.factories import make_staff
-from tests.surveys.conftest import make_survey, make_wave
+from tests.surveys.conftest import around_finance, make_survey, make_wave
 
 
 def answers_for(survey, agree=4, text=""):
@@ -138,17 +138,25 @@ def test_comments_are_scrubbed_before_storage(org, survey):
 def test_closing_decides_the_release_once(org, survey):
     for _ in range(6):
         make_staff(org.finance)
+    resources, parks = around_finance(org)
     wave = services.wave_open(wave_id=make_wave(survey).pk)
-    for p in [org.staff.profile] + [pp for pp in org.finance.staff.all() if pp != org.staff.profile][:5]:
+    finance = [org.staff.profile] + [pp for pp in org.finance.staff.all() if pp != org.staff.profile][:5]
+    for p in finance + resources + parks:
         services.response_submit(profile=p, wave=wave, answers=answers_for(survey))
     Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now())
     wave = services.wave_close(wave_id=wave.pk)
     figures = wave.released["figures"]
     assert wave.status == "closed"
     assert figures["counts"][f"d{org.finance.pk}"] == 6
-    assert f"d{org.finance.pk}" in figures["released"] and "org" in figures["released"]
-    # Finance is 6 of Resources' 6: its sibling parts are all empty, so Resources shows too.
-    assert f"d{org.environment.pk}" not in figures["counts"] or figures["counts"][f"d{org.environment.pk}"] == 0
+    assert {f"d{org.finance.pk}", f"d{org.resources.pk}", f"d{org.environment.pk}", "org"} <= set(figures["released"])
+    # Environment is its own staff (the manager, who did not answer), Waste (nobody answered) and Parks (5): the
+    # two empty parts are hidden, and Parks with them (their hidden total would otherwise be 0).
+    assert f"d{org.parks.pk}" not in figures["released"] and figures["counts"][f"d{org.waste.pk}"] == 0
+    # The tree the decision was made for is kept with it.
+    assert figures and wave.released["tree"]["parent"][str(org.finance.pk)] == org.resources.pk
+    # Closing again changes nothing.
+    again = services.wave_close(wave_id=wave.pk)
+    assert again.released == wave.released
 
 
 def test_waves_tick_opens_and_closes(org, survey):
