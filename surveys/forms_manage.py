@@ -1,7 +1,5 @@
-"""Forms for running surveys (HR) and filtering results (HR and managers), and the few writes they lead to
-that surveys.services does not have yet (changing a survey's title and mode, scheduling a wave, opening or
-closing one now). Those writes follow services' rules (keyword-only, one transaction, full_clean before
-save, audited) and belong in surveys/services.py; they are here only because this work may not edit it.
+"""Forms for running surveys (HR) and filtering results (HR and managers). The writes they lead to are in
+surveys.services.
 
 Departments offered are the user's own (organisation.scoping); a department id outside that scope never
 reaches these forms (the view answers 404 first).
@@ -11,14 +9,12 @@ from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from organisation.models import CouncilSettings, Department, User
+from organisation.models import CouncilSettings, Department
 from organisation.selectors import department_rows
-from organisation.services import audit_record
 from surveys import services
-from surveys.models import Survey, Wave
+from surveys.models import Survey
 from surveys.selectors_results import ATTRIBUTE_LABELS, ATTRIBUTES, MAX_FILTERS
 from surveys.shipped import TEMPLATES
 
@@ -78,40 +74,6 @@ class SurveySettingsForm(forms.Form):
         self.mode_locked = services.survey_mode_locked(survey)
         if self.mode_locked:
             self.fields["mode"].disabled = True
-
-
-@transaction.atomic
-def survey_create(*, actor: User, key: str, title: str = "") -> Survey:
-    survey = services.survey_create_from_template(actor=actor, key=key, title=title or None)
-    audit_record(actor=actor, action="survey created", target=survey.title,
-                 detail={"survey": survey.pk, "template": key, "mode": survey.mode})
-    return survey
-
-
-@transaction.atomic
-def survey_settings_update(*, actor: User, survey: Survey, title: str, mode: str) -> Survey:
-    """Change a survey's title and, while none of its waves has opened, its mode (DESIGN.md: fixed when
-    the first wave opens). The survey row is locked so the check and the change go together."""
-    survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    changed = {}
-    if mode != survey.mode:
-        if services.survey_mode_locked(survey):
-            raise ValidationError({"mode": "The mode is fixed: a wave of this survey has already opened."})
-        changed["mode"] = [survey.mode, mode]
-        survey.mode = mode
-    if title != survey.title:
-        changed["title"] = [survey.title, title]
-        survey.title = title
-    if not changed:
-        return survey
-    survey.full_clean(exclude=["created_by"])  # surveys made by the system (demo, tests) have none
-    survey.save(update_fields=[f for f in ("title", "mode") if f in changed])
-    try:
-        services.survey_check(survey)
-    except ValidationError as error:
-        raise ValidationError({"mode": error.messages}) from None
-    audit_record(actor=actor, action="survey changed", target=survey.title, detail={"survey": survey.pk, **changed})
-    return survey
 
 
 # --- Waves ------------------------------------------------------------------------------------------------
@@ -181,56 +143,6 @@ class WaveForm(forms.Form):
             field = "departments" if departments else None
             self.add_error(field, f"These departments have {count} active staff. Send the wave to at least {n} "
                                   "people, or no result could ever be shown.")
-
-
-@transaction.atomic
-def wave_schedule(*, actor: User, survey: Survey, name: str, opens_at, closes_at,
-                  departments: list[Department], include_subdepartments: bool) -> Wave:
-    wave = Wave(survey=survey, name=name, opens_at=opens_at, closes_at=closes_at,
-                include_subdepartments=include_subdepartments, created_by=actor)
-    wave.full_clean()
-    wave.save()
-    wave.departments.set(departments)
-    audit_record(actor=actor, action="survey wave scheduled", target=str(wave),
-                 detail={"wave": wave.pk, "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
-                         "departments": [d.pk for d in departments], "include_subdepartments": include_subdepartments})
-    return wave
-
-
-class WaveNotReady(Exception):
-    pass
-
-
-def wave_open_now(*, actor: User, wave: Wave) -> Wave:
-    """Open a scheduled wave now (rather than at its opening time). Raises WaveNotReady, or
-    ValidationError if the survey breaks the anonymity rules."""
-    now = timezone.now()
-    with transaction.atomic():
-        locked = Wave.objects.select_for_update().get(pk=wave.pk)
-        if locked.status != Wave.Status.SCHEDULED:
-            raise WaveNotReady("This wave has already opened.")
-        if locked.closes_at <= now:
-            raise WaveNotReady("This wave's closing time has passed. Schedule a new wave instead.")
-        locked.opens_at = now
-        locked.save(update_fields=["opens_at"])
-        opened = services.wave_open(wave_id=locked.pk, now=now)
-        audit_record(actor=actor, action="survey wave opened now", target=str(opened),
-                     detail={"wave": opened.pk, "invited": opened.invited_count})
-    return opened
-
-
-def wave_close_now(*, actor: User, wave: Wave) -> Wave:
-    """Close an open wave now (rather than at its closing time); the release is decided as it closes."""
-    now = timezone.now()
-    with transaction.atomic():
-        locked = Wave.objects.select_for_update().get(pk=wave.pk)
-        if locked.status != Wave.Status.OPEN:
-            raise WaveNotReady("Only an open wave can be closed.")
-        locked.closes_at = now
-        locked.save(update_fields=["closes_at"])
-        closed = services.wave_close(wave_id=locked.pk, now=now)
-        audit_record(actor=actor, action="survey wave closed now", target=str(closed), detail={"wave": closed.pk})
-    return closed
 
 
 # --- Results filters --------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organisation import roles
@@ -21,20 +22,18 @@ from organisation.selectors import department_rows
 from organisation.services import audit_record
 from surveys import exports, services
 from surveys import selectors_results as results
-from surveys.forms_manage import (
-    CommentsFilterForm,
-    ResultsFilterForm,
-    SurveyCreateForm,
-    SurveySettingsForm,
-    WaveForm,
+from surveys.forms_manage import CommentsFilterForm, ResultsFilterForm, SurveyCreateForm, SurveySettingsForm, WaveForm
+from surveys.models import Wave
+from surveys.services import (
     WaveNotReady,
     survey_create,
     survey_settings_update,
+    wave_cancel,
     wave_close_now,
     wave_open_now,
+    wave_reschedule,
     wave_schedule,
 )
-from surveys.models import Wave
 from surveys.shipped import TEMPLATES
 
 # --- Surveys (HR) --------------------------------------------------------------------------------------------
@@ -106,6 +105,47 @@ def wave_new(request, survey_id):
         messages.success(request, f"{wave.name} scheduled. It opens by itself at the time you chose.")
         return redirect("surveys:survey", survey_id=survey.pk)
     return render(request, "surveys/manage/wave_form.html", {"survey": survey, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def wave_edit(request, wave_id):
+    wave = _hr_wave(wave_id)
+    if wave.status != Wave.Status.SCHEDULED:
+        messages.error(request, "This wave has already opened, so it can no longer be changed.")
+        return redirect("surveys:survey", survey_id=wave.survey_id)
+    chosen = [str(pk) for pk in wave.departments.values_list("pk", flat=True)]
+    initial = {"name": wave.name, "opens": "later", "opens_at": timezone.localtime(wave.opens_at),
+               "closes_at": timezone.localtime(wave.closes_at), "population": "departments" if chosen else "all",
+               "departments": chosen, "include_subdepartments": wave.include_subdepartments}
+    form = WaveForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            wave = wave_reschedule(actor=request.user, wave=wave, name=data["name"], opens_at=data["opens_at"],
+                                   closes_at=data["closes_at"], departments=data["chosen_departments"],
+                                   include_subdepartments=data["include_subdepartments"])
+        except WaveNotReady as error:
+            messages.error(request, str(error))
+            return redirect("surveys:survey", survey_id=wave.survey_id)
+        if data["opens"] == "now":
+            return _open_now(request, wave)
+        messages.success(request, f"{wave.name} changed. It opens by itself at the time you chose.")
+        return redirect("surveys:survey", survey_id=wave.survey_id)
+    return render(request, "surveys/manage/wave_form.html", {"survey": wave.survey, "form": form, "wave": wave})
+
+
+@require_POST
+@hr_required
+def wave_cancel_view(request, wave_id):
+    wave = _hr_wave(wave_id)
+    try:
+        wave_cancel(actor=request.user, wave=wave)
+    except WaveNotReady as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{wave.name} cancelled. Nobody had been invited.")
+    return redirect("surveys:survey", survey_id=wave.survey_id)
 
 
 def _open_now(request, wave):
@@ -261,6 +301,8 @@ urlpatterns = [
     path("surveys/manage/<int:survey_id>/", survey_detail, name="survey"),
     path("surveys/manage/<int:survey_id>/settings/", survey_settings, name="survey_settings"),
     path("surveys/manage/<int:survey_id>/waves/new/", wave_new, name="wave_new"),
+    path("surveys/manage/waves/<int:wave_id>/change/", wave_edit, name="wave_edit"),
+    path("surveys/manage/waves/<int:wave_id>/cancel/", wave_cancel_view, name="wave_cancel"),
     path("surveys/manage/waves/<int:wave_id>/open/", wave_open, name="wave_open"),
     path("surveys/manage/waves/<int:wave_id>/close/", wave_close, name="wave_close"),
     path("surveys/results/", results_list, name="results_list"),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organisation.models import AuditEvent, CouncilSettings
+from surveys import services
 from surveys.models import Participation, Question, Survey, Wave
 from surveys.selectors import figures_release
 from surveys.shipped import AI_SENTIMENT
@@ -107,7 +108,7 @@ def test_mode_is_fixed_once_a_wave_has_opened(hr_client):
 def test_settings_service_refuses_a_mode_change_after_opening(org):
     from django.core.exceptions import ValidationError
 
-    from surveys.forms_manage import survey_settings_update
+    from surveys.services import survey_settings_update
 
     survey = make_pulse()
     open_wave(survey)
@@ -257,3 +258,71 @@ def test_the_beat_task_opens_and_closes_scheduled_waves(org):
     waves_tick.apply()
     wave.refresh_from_db()
     assert wave.status == "open"
+
+
+# --- Changing and cancelling a scheduled wave ---------------------------------------------------------------
+
+def _autumn(survey, days=3):
+    now = timezone.now()
+    return Wave.objects.create(survey=survey, name="Autumn", opens_at=now + timedelta(days=days),
+                               closes_at=now + timedelta(days=days + 7))
+
+
+def _wave_post(**overrides):
+    now = timezone.localtime()
+    data = {"name": "Autumn pulse", "opens": "later", "opens_at": (now + timedelta(days=4)).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + timedelta(days=12)).strftime("%Y-%m-%dT%H:%M"), "population": "all",
+            "include_subdepartments": "on"}
+    data.update(overrides)
+    return data
+
+
+def test_hr_changes_a_scheduled_wave_and_it_is_audited(client, org):
+    wave = _autumn(make_pulse())
+    for _ in range(4):
+        make_staff(org.environment)
+    client.force_login(org.hr)
+    url = reverse("surveys:wave_edit", args=[wave.pk])
+    page = client.get(url).content.decode()
+    assert 'value="Autumn"' in page and "Save the changes" in page
+    response = client.post(url, _wave_post(population="departments", departments=[str(org.environment.pk)]))
+    assert response.status_code == 302
+    wave.refresh_from_db()
+    assert wave.name == "Autumn pulse" and list(wave.departments.all()) == [org.environment]
+    assert wave.status == Wave.Status.SCHEDULED
+    event = AuditEvent.objects.get(action="survey wave changed")
+    assert event.detail["name"] == ["Autumn", "Autumn pulse"] and event.detail["departments"] == [[], [org.environment.pk]]
+
+
+def test_changing_a_wave_with_bad_times_shows_errors_and_keeps_the_wave(client, org):
+    wave = _autumn(make_pulse())
+    client.force_login(org.hr)
+    page = client.post(reverse("surveys:wave_edit", args=[wave.pk]),
+                       _wave_post(closes_at="2020-01-01T09:00", name="Renamed")).content.decode()
+    assert "The closing time must be in the future." in page and 'value="Renamed"' in page
+    wave.refresh_from_db()
+    assert wave.name == "Autumn"
+
+
+def test_an_opened_wave_cannot_be_changed_or_cancelled(client, org):
+    wave = open_wave(make_pulse())
+    client.force_login(org.hr)
+    response = client.get(reverse("surveys:wave_edit", args=[wave.pk]), follow=True)
+    assert "can no longer be changed" in response.content.decode()
+    response = client.post(reverse("surveys:wave_cancel", args=[wave.pk]), follow=True)
+    assert "cannot be cancelled. Close it instead." in response.content.decode()
+    assert Wave.objects.filter(pk=wave.pk, status=Wave.Status.OPEN).exists()
+    with pytest.raises(services.WaveNotReady):
+        services.wave_reschedule(actor=org.hr, wave=wave, name="x", opens_at=wave.opens_at, closes_at=wave.closes_at,
+                                 departments=[], include_subdepartments=True)
+
+
+def test_hr_cancels_a_scheduled_wave(client, org):
+    wave = _autumn(make_pulse())
+    client.force_login(org.hr)
+    page = client.get(reverse("surveys:survey", args=[wave.survey_id])).content.decode()
+    assert reverse("surveys:wave_cancel", args=[wave.pk]) in page and reverse("surveys:wave_edit", args=[wave.pk]) in page
+    response = client.post(reverse("surveys:wave_cancel", args=[wave.pk]), follow=True)
+    assert "Autumn cancelled. Nobody had been invited." in response.content.decode()
+    assert not Wave.objects.filter(pk=wave.pk).exists()
+    assert AuditEvent.objects.filter(action="survey wave cancelled", actor=org.hr).count() == 1

@@ -22,6 +22,8 @@ RULES = {
     "surveys:survey": ("survey", only(HR)),
     "surveys:survey_settings": ("survey", only(HR)),
     "surveys:wave_new": ("survey", only(HR)),
+    "surveys:wave_edit": ("scheduled_wave", only(HR)),
+    "surveys:wave_cancel": ("scheduled_wave", everyone(405)),  # POST only
     "surveys:wave_open": ("wave", everyone(405)),  # POST only
     "surveys:wave_close": ("wave", everyone(405)),  # POST only
     "surveys:results_list": (None, only(MANAGERS_AND_HR)),
@@ -56,5 +58,8 @@ def objects(org) -> dict:
         "survey": {"survey_id": anonymous.survey_id},
         "wave": {"wave_id": anonymous.pk},
         "named_wave": {"wave_id": named.pk},
+        "scheduled_wave": {"wave_id": Wave.objects.create(
+            survey_id=anonymous.survey_id, name="Next wave", opens_at=timezone.now() + timedelta(days=5),
+            closes_at=timezone.now() + timedelta(days=9)).pk},
         "comment": {"wave_id": anonymous.pk, "answer_id": comment.pk},
     }
