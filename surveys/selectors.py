@@ -52,6 +52,11 @@ def release_tree(wave: Wave) -> Tree:
     shape when departments move later); the tree as it is now for a wave without one."""
     if wave.released and "tree" in wave.released:
         return Tree.from_json(wave.released["tree"])
+    return current_tree()
+
+
+def current_tree() -> Tree:
+    """The department tree as it is now (one query)."""
     rows = list(Department.objects.values_list("pk", "parent_id", "name"))
     return Tree(parent={pk: parent for pk, parent, _ in rows}, names={pk: name for pk, _, name in rows})
 

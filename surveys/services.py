@@ -23,6 +23,7 @@ from organisation.services import audit_record
 from surveys import suppression
 from surveys.models import Answer, Participation, Question, Response, Section, Survey, Wave
 from surveys.scrub import scrub
+from surveys.selectors import current_tree
 
 SEGMENT_ATTRIBUTES = ["work_pattern", "contract", "has_work_email", "grade_band"]
 EQUALITY_ATTRIBUTES = ["age_band", "sex", "ethnicity_group", "disability"]
@@ -123,11 +124,6 @@ def wave_open(*, wave_id: int, now=None) -> Wave:
     return wave
 
 
-def _tree() -> suppression.Tree:
-    rows = list(Department.objects.values_list("pk", "parent_id", "name"))
-    return suppression.Tree(parent={pk: parent for pk, parent, _ in rows}, names={pk: name for pk, _, name in rows})
-
-
 def wave_attributes(wave: Wave) -> list[str]:
     """Attributes figures may be filtered by: the staff attributes, and equality data only where the
     wave has some (it is optional and consented)."""
@@ -141,7 +137,7 @@ def wave_attributes(wave: Wave) -> list[str]:
 def release_compute(wave: Wave) -> dict:
     """The suppression decision for a wave: figures (threshold N over responses) and comments
     (the comment threshold over people who wrote a comment), for every cell the product offers."""
-    tree = _tree()
+    tree = current_tree()
     attrs = wave_attributes(wave)
     population_rows = [
         {**r, "department": r["department_id"]}

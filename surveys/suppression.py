@@ -39,7 +39,7 @@ which cells' comments may be shown.
 """
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 ORG = "org"
@@ -59,14 +59,18 @@ class Tree:
 
     parent: dict[int, int | None]
     names: dict[int, str]
+    _children: dict[int | None, list[int]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def children(self) -> dict[int | None, list[int]]:
-        out: dict[int | None, list[int]] = defaultdict(list)
-        for d, p in self.parent.items():
-            out[p].append(d)
-        for v in out.values():
-            v.sort(key=lambda d: (self.names.get(d, ""), d))
-        return out
+        """Each department's teams (None: the top departments), by name; worked out once."""
+        if self._children is None:
+            out: dict[int | None, list[int]] = {}
+            for d, p in self.parent.items():
+                out.setdefault(p, []).append(d)
+            for v in out.values():
+                v.sort(key=lambda d: (self.names.get(d, ""), d))
+            self._children = out
+        return self._children
 
     def ancestors_and_self(self, d: int) -> list[int]:
         chain = []
@@ -139,31 +143,43 @@ def count_cells(rows, tree: Tree, attributes: list[str], max_filters: int = 2) -
     return counts
 
 
+def _parse(key: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    scope, *pairs = key.split("|")
+    return scope, tuple(tuple(p.split("=", 1)) for p in pairs)
+
+
+def _tree_parts(population, tree: Tree) -> dict[str, list[str]]:
+    """Each cell's parts in the tree (same filters): the organisation into its top departments, a department
+    with teams into its own staff and each team; parts with population > 0 only."""
+    kids = tree.children()
+    out: dict[str, list[str]] = {}
+    for key in population:
+        scope, f = _parse(key)
+        if scope == ORG:
+            parts = [cell_key(f"d{r}", f) for r in kids.get(None, [])]
+        elif not scope.endswith("!") and kids.get(int(scope[1:])):
+            d = int(scope[1:])
+            parts = [cell_key(f"d{d}!", f)] + [cell_key(f"d{c}", f) for c in kids[d]]
+        else:
+            continue
+        out[key] = [p for p in parts if population.get(p)]
+    return out
+
+
 def partitions(population: Counter, tree: Tree, attributes: list[str], max_filters: int = 2):
     """(whole, [parts]) for every partition the product offers, over cells with population > 0, in a
     fixed order."""
-    kids = tree.children()
-    has_children = {d for d in tree.parent if kids.get(d)}
+    in_tree = _tree_parts(population, tree)
+    parsed = {key: _parse(key) for key in population}
     values_of: dict[str, set[str]] = defaultdict(set)
-    filters_of: dict[str, tuple] = {}
-    scope_of: dict[str, str] = {}
-    for key in population:
-        scope, *pairs = key.split("|")
-        f = tuple(tuple(p.split("=", 1)) for p in pairs)
-        filters_of[key], scope_of[key] = f, scope
+    for _, f in parsed.values():
         for a, v in f:
             values_of[a].add(v)
     out = []
     for key in sorted(population):
-        scope, f = scope_of[key], filters_of[key]
-        # Tree partitions.
-        if scope == ORG:
-            parts = [cell_key(f"d{r}", f) for r in kids.get(None, [])]
-            out.append((key, [p for p in parts if population.get(p)]))
-        elif not scope.endswith("!") and int(scope[1:]) in has_children:
-            d = int(scope[1:])
-            parts = [cell_key(f"d{d}!", f)] + [cell_key(f"d{c}", f) for c in kids[d]]
-            out.append((key, [p for p in parts if population.get(p)]))
+        scope, f = parsed[key]
+        if key in in_tree:
+            out.append((key, in_tree[key]))
         # Attribute partitions.
         if len(f) < max_filters:
             used = {a for a, _ in f}
@@ -174,29 +190,6 @@ def partitions(population: Counter, tree: Tree, attributes: list[str], max_filte
                 parts = [p for p in parts if population.get(p)]
                 if parts:
                     out.append((key, parts))
-    return out
-
-
-def _parse(key: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    scope, *pairs = key.split("|")
-    return scope, tuple(tuple(p.split("=", 1)) for p in pairs)
-
-
-def _tree_parts(cells: set[str], tree: Tree) -> dict[str, list[str]]:
-    """Each cell's parts in the tree (same filters): the organisation into its top departments, a department
-    with teams into its own staff and each team; over cells with population > 0."""
-    kids = tree.children()
-    out: dict[str, list[str]] = {}
-    for key in cells:
-        scope, f = _parse(key)
-        if scope == ORG:
-            parts = [cell_key(f"d{r}", f) for r in kids.get(None, [])]
-        elif not scope.endswith("!") and kids.get(int(scope[1:])):
-            d = int(scope[1:])
-            parts = [cell_key(f"d{d}!", f)] + [cell_key(f"d{c}", f) for c in kids[d]]
-        else:
-            continue
-        out[key] = [p for p in parts if p in cells]
     return out
 
 
@@ -229,20 +222,21 @@ def decide(responses: Counter, population: Counter, tree: Tree, attributes: list
     cells = {k for k, v in population.items() if v > 0}
     count = {k: responses.get(k, 0) for k in cells}
     pop = {k: population[k] for k in cells}
-    classes = _Classes(cells, partitions(Counter(pop), tree, attributes, max_filters))
+    all_partitions = partitions(Counter(pop), tree, attributes, max_filters)
+    classes = _Classes(cells, all_partitions)
     members: dict[str, list[str]] = defaultdict(list)
     for k in cells:
         members[classes.find(k)].append(k)
     # Every rule works on classes; a class is never shown if all its names have a blank value in them.
     unseen = {c for c, ks in members.items() if all(f"={BLANK}" in k for k in ks)}
     parts_list, seen_partitions = [], set()
-    for whole, parts in partitions(Counter(pop), tree, attributes, max_filters):
+    for whole, parts in all_partitions:
         w, ps = classes.find(whole), tuple(sorted({classes.find(p) for p in parts}))
         if len(ps) > 1 and (w, ps) not in seen_partitions:
             seen_partitions.add((w, ps))
             parts_list.append((w, list(ps)))
     below = defaultdict(set)
-    for whole, parts in _tree_parts(cells, tree).items():
+    for whole, parts in _tree_parts(pop, tree).items():
         ps = {classes.find(p) for p in parts}
         if len(ps) > 1 or classes.find(whole) not in ps:
             below[classes.find(whole)] |= ps
