@@ -134,6 +134,12 @@ class WaveForm(forms.Form):
             self._check_population_size(chosen, data.get("include_subdepartments", False))
         return data
 
+    def schedule(self) -> dict:
+        """The cleaned schedule, as services.wave_schedule and wave_reschedule take it."""
+        data = self.cleaned_data
+        return {"name": data["name"], "opens_at": data["opens_at"], "closes_at": data["closes_at"],
+                "departments": data["chosen_departments"], "include_subdepartments": data["include_subdepartments"]}
+
     def _check_population_size(self, departments, include_subdepartments: bool) -> None:
         """A wave to fewer people than the minimum group could never show a result."""
         staff = services.staff_population(departments, include_subdepartments)

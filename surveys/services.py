@@ -295,9 +295,15 @@ def wave_schedule(*, actor: User, survey: Survey, name: str, opens_at, closes_at
     wave.save()
     wave.departments.set(departments)
     audit_record(actor=actor, action="survey wave scheduled", target=str(wave),
-                 detail={"wave": wave.pk, "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
-                         "departments": [d.pk for d in departments], "include_subdepartments": include_subdepartments})
+                 detail={"wave": wave.pk, **_schedule_detail(opens_at, closes_at, [d.pk for d in departments],
+                                                             include_subdepartments)})
     return wave
+
+
+def _schedule_detail(opens_at, closes_at, department_ids: list[int], include_subdepartments: bool) -> dict:
+    """A wave's schedule as the audit log records it."""
+    return {"opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(), "departments": department_ids,
+            "include_subdepartments": include_subdepartments}
 
 
 class WaveNotReady(Exception):
@@ -312,16 +318,16 @@ def wave_reschedule(*, actor: User, wave: Wave, name: str, opens_at, closes_at,
         locked = Wave.objects.select_for_update().get(pk=wave.pk)
         if locked.status != Wave.Status.SCHEDULED:
             raise WaveNotReady("This wave has already opened, so it can no longer be changed.")
-        before = {"name": locked.name, "opens_at": locked.opens_at.isoformat(), "closes_at": locked.closes_at.isoformat(),
-                  "departments": sorted(locked.departments.values_list("pk", flat=True)),
-                  "include_subdepartments": locked.include_subdepartments}
+        before = {"name": locked.name, **_schedule_detail(locked.opens_at, locked.closes_at,
+                                                         sorted(locked.departments.values_list("pk", flat=True)),
+                                                         locked.include_subdepartments)}
         locked.name, locked.opens_at, locked.closes_at = name, opens_at, closes_at
         locked.include_subdepartments = include_subdepartments
         locked.full_clean(exclude=["created_by"])  # waves made by the system (demo, tests) have none
         locked.save(update_fields=["name", "opens_at", "closes_at", "include_subdepartments"])
         locked.departments.set(departments)
-        after = {"name": name, "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
-                 "departments": sorted(d.pk for d in departments), "include_subdepartments": include_subdepartments}
+        after = {"name": name, **_schedule_detail(opens_at, closes_at, sorted(d.pk for d in departments),
+                                                  include_subdepartments)}
         changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
         if changed:
             audit_record(actor=actor, action="survey wave changed", target=str(locked), detail={"wave": locked.pk, **changed})

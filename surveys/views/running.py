@@ -96,11 +96,8 @@ def wave_new(request, survey_id):
     initial = {"opens": "later", "population": "all", "include_subdepartments": True}
     form = WaveForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        wave = wave_schedule(actor=request.user, survey=survey, name=data["name"], opens_at=data["opens_at"],
-                             closes_at=data["closes_at"], departments=data["chosen_departments"],
-                             include_subdepartments=data["include_subdepartments"])
-        if data["opens"] == "now":
+        wave = wave_schedule(actor=request.user, survey=survey, **form.schedule())
+        if form.cleaned_data["opens"] == "now":
             return _open_now(request, wave)
         messages.success(request, f"{wave.name} scheduled. It opens by itself at the time you chose.")
         return redirect("surveys:survey", survey_id=survey.pk)
@@ -120,15 +117,12 @@ def wave_edit(request, wave_id):
                "departments": chosen, "include_subdepartments": wave.include_subdepartments}
     form = WaveForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            wave = wave_reschedule(actor=request.user, wave=wave, name=data["name"], opens_at=data["opens_at"],
-                                   closes_at=data["closes_at"], departments=data["chosen_departments"],
-                                   include_subdepartments=data["include_subdepartments"])
+            wave = wave_reschedule(actor=request.user, wave=wave, **form.schedule())
         except WaveNotReady as error:
             messages.error(request, str(error))
             return redirect("surveys:survey", survey_id=wave.survey_id)
-        if data["opens"] == "now":
+        if form.cleaned_data["opens"] == "now":
             return _open_now(request, wave)
         messages.success(request, f"{wave.name} changed. It opens by itself at the time you chose.")
         return redirect("surveys:survey", survey_id=wave.survey_id)

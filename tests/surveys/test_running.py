@@ -191,9 +191,9 @@ def test_a_wave_to_fewer_people_than_the_minimum_group_is_refused(hr_client, org
 
 # --- Opening and closing now ----------------------------------------------------------------------------------
 
-def _scheduled(survey, **times):
+def _scheduled(survey, name="Later", **times):
     now = timezone.now()
-    return Wave.objects.create(survey=survey, name="Later", opens_at=times.get("opens", now + timedelta(days=2)),
+    return Wave.objects.create(survey=survey, name=name, opens_at=times.get("opens", now + timedelta(days=2)),
                                closes_at=times.get("closes", now + timedelta(days=9)))
 
 
@@ -262,12 +262,6 @@ def test_the_beat_task_opens_and_closes_scheduled_waves(org):
 
 # --- Changing and cancelling a scheduled wave ---------------------------------------------------------------
 
-def _autumn(survey, days=3):
-    now = timezone.now()
-    return Wave.objects.create(survey=survey, name="Autumn", opens_at=now + timedelta(days=days),
-                               closes_at=now + timedelta(days=days + 7))
-
-
 def _wave_post(**overrides):
     now = timezone.localtime()
     data = {"name": "Autumn pulse", "opens": "later", "opens_at": (now + timedelta(days=4)).strftime("%Y-%m-%dT%H:%M"),
@@ -278,7 +272,7 @@ def _wave_post(**overrides):
 
 
 def test_hr_changes_a_scheduled_wave_and_it_is_audited(client, org):
-    wave = _autumn(make_pulse())
+    wave = _scheduled(make_pulse(), name="Autumn")
     for _ in range(4):
         make_staff(org.environment)
     client.force_login(org.hr)
@@ -295,7 +289,7 @@ def test_hr_changes_a_scheduled_wave_and_it_is_audited(client, org):
 
 
 def test_changing_a_wave_with_bad_times_shows_errors_and_keeps_the_wave(client, org):
-    wave = _autumn(make_pulse())
+    wave = _scheduled(make_pulse(), name="Autumn")
     client.force_login(org.hr)
     page = client.post(reverse("surveys:wave_edit", args=[wave.pk]),
                        _wave_post(closes_at="2020-01-01T09:00", name="Renamed")).content.decode()
@@ -318,7 +312,7 @@ def test_an_opened_wave_cannot_be_changed_or_cancelled(client, org):
 
 
 def test_hr_cancels_a_scheduled_wave(client, org):
-    wave = _autumn(make_pulse())
+    wave = _scheduled(make_pulse(), name="Autumn")
     client.force_login(org.hr)
     page = client.get(reverse("surveys:survey", args=[wave.survey_id])).content.decode()
     assert reverse("surveys:wave_cancel", args=[wave.pk]) in page and reverse("surveys:wave_edit", args=[wave.pk]) in page
