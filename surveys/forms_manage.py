@@ -11,10 +11,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from organisation.models import CouncilSettings, Department
+from organisation.models import CouncilSettings, CouncilValue, Department
 from organisation.selectors import department_rows
 from surveys import services
-from surveys.models import Survey
+from surveys.models import Question, Section, Survey
 from surveys.selectors_results import ATTRIBUTE_LABELS, ATTRIBUTES, MAX_FILTERS
 from surveys.shipped import TEMPLATES
 
@@ -55,6 +55,12 @@ class SurveySettingsForm(forms.Form):
     title = forms.CharField(label="Title", max_length=200,
                             error_messages={"required": "Enter a title.",
                                             "max_length": "The title must be 200 characters or fewer."})
+    introduction = forms.CharField(
+        label="Introduction (optional)", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What staff read before the first question: why you are asking and what happens next. "
+                  "How their answers are kept is shown beneath it for you.",
+        error_messages={"max_length": "The introduction must be 2,000 characters or fewer."})
     mode = forms.ChoiceField(label="Anonymous or named", widget=forms.RadioSelect, choices=Survey.Mode.choices,
                              error_messages={"required": "Choose anonymous or named."})
 
@@ -68,12 +74,123 @@ class SurveySettingsForm(forms.Form):
         return [(value, label, self.HINTS[value]) for value, label in Survey.Mode.choices]
 
     def __init__(self, *args, survey: Survey, **kwargs):
-        kwargs.setdefault("initial", {"title": survey.title, "mode": survey.mode})
+        kwargs.setdefault("initial", {"title": survey.title, "introduction": survey.introduction, "mode": survey.mode})
         super().__init__(*args, **kwargs)
         self.survey = survey
         self.mode_locked = services.survey_mode_locked(survey)
         if self.mode_locked:
             self.fields["mode"].disabled = True
+
+
+# --- Sections and questions -------------------------------------------------------------------------------
+
+class SectionForm(forms.Form):
+    title = forms.CharField(label="Section title", max_length=200,
+                            help_text="Staff see it above the section's questions, for example “About your work”.",
+                            error_messages={"required": "Enter a title for the section.",
+                                            "max_length": "The title must be 200 characters or fewer."})
+
+
+class ChoiceLinesField(forms.CharField):
+    """Choices typed one per line: blank lines and spaces around each are dropped."""
+
+    widget = forms.Textarea(attrs={"rows": 5})
+
+    def clean(self, value):
+        value = super().clean(value)
+        return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+TYPE_HINTS = {
+    Question.Type.AGREE5: "Strongly disagree to strongly agree. The only type that is scored, so the only one that "
+                          "can measure a dimension or a value. Write it as a statement staff can agree with.",
+    Question.Type.SCALE10: "0 (lowest) to 10 (highest), for example how confident someone feels.",
+    Question.Type.SINGLE: "Staff choose one of the choices you write.",
+    Question.Type.MULTIPLE: "Staff tick any of the choices you write. A choice that starts “None of these” "
+                            "cannot be ticked with another.",
+    Question.Type.TEXT: "Staff write in their own words. Names, emails, phone numbers and staff numbers are removed "
+                        "before it is kept, and comments show only for groups of at least the comment minimum.",
+}
+
+
+class QuestionForm(forms.Form):
+    """A question's settings, checked as services.question_errors checks them (so each error shows beside
+    its field); the write is services.question_add or question_change."""
+
+    section = forms.ChoiceField(label="Section", error_messages={"required": "Choose a section.",
+                                                                 "invalid_choice": "Choose a section of this survey."})
+    text = forms.CharField(label="Question", max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "Enter the question.",
+                                           "max_length": "The question must be 500 characters or fewer."})
+    help_text = forms.CharField(label="Hint (optional)", required=False, max_length=300,
+                                help_text="A line under the question to help staff answer it.",
+                                error_messages={"max_length": "The hint must be 300 characters or fewer."})
+    type = forms.ChoiceField(label="Type of answer", widget=forms.RadioSelect, choices=Question.Type.choices,
+                             error_messages={"required": "Choose the type of answer.",
+                                             "invalid_choice": "Choose a type of answer from the list."})
+    choices = ChoiceLinesField(label="Choices", required=False, max_length=5000,
+                               help_text="For “Choose one” and “Choose any” only: one choice on each "
+                                         "line, at least two.",
+                               error_messages={"max_length": "The choices must be 5,000 characters or fewer in all."})
+    required = forms.ChoiceField(label="Must staff answer it?", widget=forms.RadioSelect,
+                                 choices=[("yes", "Yes, an answer is needed"), ("no", "No, it can be left blank")],
+                                 error_messages={"required": "Choose whether staff must answer it."})
+    dimension = forms.ChoiceField(label="Dimension it measures", required=False,
+                                  choices=[("", "None")] + list(Question.Dimension.choices),
+                                  help_text="Agreement questions only. ADKAR elements feed each department's "
+                                            "readiness; the barrier point is the first element scored 3 or less.",
+                                  error_messages={"invalid_choice": "Choose a dimension from the list."})
+    values = forms.ModelMultipleChoiceField(
+        label="Council values it measures (optional)", required=False, queryset=CouncilValue.objects.all(),
+        widget=forms.CheckboxSelectMultiple, help_text="Agreement questions only.",
+        error_messages={"invalid_choice": "Choose values from the list.",
+                        "invalid_pk_value": "Choose values from the list."})
+
+    def __init__(self, *args, survey: Survey, question: Question | None = None, **kwargs):
+        if question is not None:
+            kwargs.setdefault("initial", {
+                "section": str(question.section_id), "text": question.text, "help_text": question.help_text,
+                "type": question.type, "choices": "\n".join(c["text"] for c in question.choices),
+                "required": "yes" if question.required else "no", "dimension": question.dimension,
+                "values": list(question.values.all()),
+            })
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+        self.sections = list(survey.sections.order_by("order", "pk"))
+        self.fields["section"].choices = [(str(s.pk), s.title) for s in self.sections]
+        self.has_values = bool(self.fields["values"].queryset.exists())
+        if not self.has_values:
+            del self.fields["values"]
+        if survey.mode == Survey.Mode.ANONYMOUS:
+            self.fields["required"].help_text = ("This survey is anonymous: only free-text questions can be left "
+                                                 "blank, so that every figure counts the same people.")
+
+    def type_options(self):
+        return [(value, label, TYPE_HINTS[value]) for value, label in Question.Type.choices]
+
+    def required_options(self):
+        return [(value, label, "") for value, label in self.fields["required"].choices]
+
+    def clean(self):
+        data = super().clean()
+        if "type" in data and "required" in data and "choices" in data and "dimension" in data:
+            errors = services.question_errors(
+                survey=self.survey, type=data["type"], required=data["required"] == "yes", choices=data["choices"],
+                dimension=data["dimension"], values=list(data.get("values") or []))
+            for name, messages in errors.items():
+                for message in messages:
+                    self.add_error(name if name in self.fields else None, message)
+        return data
+
+    def question(self) -> dict:
+        """The cleaned question, as services.question_add and question_change take it."""
+        data = self.cleaned_data
+        return {"text": data["text"], "help_text": data["help_text"], "type": data["type"],
+                "required": data["required"] == "yes", "choices": data["choices"], "dimension": data["dimension"],
+                "values": list(data.get("values") or [])}
+
+    def chosen_section(self) -> Section:
+        return next(s for s in self.sections if str(s.pk) == self.cleaned_data["section"])
 
 
 # --- Waves ------------------------------------------------------------------------------------------------

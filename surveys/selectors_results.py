@@ -37,7 +37,7 @@ from organisation import roles
 from organisation.models import Department, StaffProfile
 from organisation.scoping import visible_departments
 from surveys import selectors, sentiment
-from surveys.models import Answer, Participation, Question, Response, Survey, Wave
+from surveys.models import Answer, Participation, Question, Response, Section, Survey, Wave
 from surveys.selectors import Suppressed
 from surveys.suppression import ORG, Release, Tree, cell_key
 
@@ -78,8 +78,23 @@ def get_survey_for_hr(survey_id: int) -> Survey:
         raise Http404("No such survey") from None
 
 
+def get_section_for_hr(section_id: int) -> Section:
+    try:
+        return Section.objects.select_related("survey").get(pk=section_id)
+    except Section.DoesNotExist:
+        raise Http404("No such section") from None
+
+
+def get_question_for_hr(question_id: int) -> Question:
+    try:
+        return Question.objects.select_related("survey", "section").get(pk=question_id)
+    except Question.DoesNotExist:
+        raise Http404("No such question") from None
+
+
 def survey_sections(survey: Survey):
-    return survey.sections.prefetch_related("questions").order_by("order", "pk")
+    """The survey's sections in order, each with its questions (and their council values) in order."""
+    return survey.sections.prefetch_related("questions__values").order_by("order", "pk")
 
 
 def survey_waves(survey: Survey) -> QuerySet[Wave]:

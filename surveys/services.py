@@ -11,6 +11,7 @@ The anonymity rules these keep (DESIGN.md):
 - which cells may be shown is decided once, when the wave closes (surveys.suppression).
 """
 
+import logging
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -24,6 +25,9 @@ from surveys import suppression
 from surveys.models import Answer, Participation, Question, Response, Section, Survey, Wave
 from surveys.scrub import scrub
 from surveys.selectors import current_tree
+
+CHOICE_TYPES = (Question.Type.SINGLE, Question.Type.MULTIPLE)
+logger = logging.getLogger(__name__)
 
 SEGMENT_ATTRIBUTES = ["work_pattern", "contract", "has_work_email", "grade_band"]
 EQUALITY_ATTRIBUTES = ["age_band", "sex", "ethnicity_group", "disability"]
@@ -47,15 +51,40 @@ def survey_mode_locked(survey: Survey) -> bool:
     return survey.waves.exclude(status=Wave.Status.SCHEDULED).exists()
 
 
+def survey_problems(survey: Survey) -> list[str]:
+    """What stops a wave of this survey from opening, in plain words (empty when it is ready): no
+    questions, a choice question with fewer than two choices, or, in an anonymous survey, an optional
+    question that is not free text."""
+    questions = list(survey.questions.only("text", "type", "required", "choices"))
+    problems = []
+    if not questions:
+        problems.append("The survey has no questions. Add at least one.")
+    thin = [q.text for q in questions if q.type in CHOICE_TYPES and len(q.choices) < 2]
+    if thin:
+        problems.append("A choice question needs at least two choices: " + "; ".join(thin[:3]))
+    optional = _optional_not_text(survey, questions)
+    if optional:
+        problems.append(optional)
+    return problems
+
+
+def _optional_not_text(survey: Survey, questions=None) -> str:
+    """The anonymity rule on optional questions, broken (a message) or kept (empty)."""
+    if survey.mode != Survey.Mode.ANONYMOUS:
+        return ""
+    if questions is None:
+        questions = survey.questions.only("text", "type", "required")
+    optional = [q.text for q in questions if not q.required and q.type != Question.Type.TEXT]
+    if not optional:
+        return ""
+    return "In an anonymous survey only free-text questions can be optional: " + "; ".join(optional[:3])
+
+
 def survey_check(survey: Survey) -> None:
-    """Raise ValidationError if the survey's questions break the anonymity rules."""
-    if survey.mode == Survey.Mode.ANONYMOUS:
-        optional = survey.questions.filter(required=False).exclude(type=Question.Type.TEXT)
-        if optional.exists():
-            raise ValidationError(
-                "In an anonymous survey only free-text questions can be optional: "
-                + "; ".join(q.text for q in optional[:3])
-            )
+    """Raise ValidationError if the survey cannot be sent as it is (survey_problems)."""
+    problems = survey_problems(survey)
+    if problems:
+        raise ValidationError(problems)
 
 
 @transaction.atomic
@@ -178,7 +207,11 @@ def waves_tick(now=None) -> tuple[int, int]:
     now = now or timezone.now()
     opened = closed = 0
     for pk in Wave.objects.filter(status=Wave.Status.SCHEDULED, opens_at__lte=now).values_list("pk", flat=True):
-        opened += wave_open(wave_id=pk, now=now).status == Wave.Status.OPEN
+        try:
+            opened += wave_open(wave_id=pk, now=now).status == Wave.Status.OPEN
+        except ValidationError as error:
+            # The survey cannot be sent as it is (its page says why): this wave waits, the others go on.
+            logger.warning("Wave %s not opened: %s", pk, " ".join(error.messages))
     for pk in Wave.objects.filter(status=Wave.Status.OPEN, closes_at__lte=now).values_list("pk", flat=True):
         closed += wave_close(wave_id=pk, now=now).status == Wave.Status.CLOSED
     return opened, closed
@@ -261,11 +294,15 @@ def survey_create(*, actor: User, key: str, title: str = "") -> Survey:
 
 
 @transaction.atomic
-def survey_settings_update(*, actor: User, survey: Survey, title: str, mode: str) -> Survey:
-    """Change a survey's title and, while none of its waves has opened, its mode (DESIGN.md: fixed when
-    the first wave opens). The survey row is locked so the check and the change go together."""
+def survey_settings_update(*, actor: User, survey: Survey, title: str, mode: str,
+                           introduction: str | None = None) -> Survey:
+    """Change a survey's title, introduction and, while none of its waves has opened, its mode (DESIGN.md:
+    fixed when the first wave opens). The survey row is locked so the check and the change go together."""
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     changed = {}
+    if introduction is not None and introduction != survey.introduction:
+        changed["introduction"] = [survey.introduction, introduction]
+        survey.introduction = introduction
     if mode != survey.mode:
         if survey_mode_locked(survey):
             raise ValidationError({"mode": "The mode is fixed: a wave of this survey has already opened."})
@@ -277,11 +314,10 @@ def survey_settings_update(*, actor: User, survey: Survey, title: str, mode: str
     if not changed:
         return survey
     survey.full_clean(exclude=["created_by"])  # surveys made by the system (demo, tests) have none
-    survey.save(update_fields=[f for f in ("title", "mode") if f in changed])
-    try:
-        survey_check(survey)
-    except ValidationError as error:
-        raise ValidationError({"mode": error.messages}) from None
+    broken = _optional_not_text(survey)
+    if broken:
+        raise ValidationError({"mode": broken + ". Make them required first."})
+    survey.save(update_fields=[f for f in ("title", "mode", "introduction") if f in changed])
     audit_record(actor=actor, action="survey changed", target=survey.title, detail={"survey": survey.pk, **changed})
     return survey
 
@@ -376,3 +412,230 @@ def wave_close_now(*, actor: User, wave: Wave) -> Wave:
         closed = wave_close(wave_id=locked.pk, now=now)
         audit_record(actor=actor, action="survey wave closed now", target=str(closed), detail={"wave": closed.pk})
     return closed
+
+
+# --- HR: editing a survey's sections and questions ------------------------------------------------------
+# Questions can change until the survey's first wave opens, then never (staff have answered them, and a
+# question made optional afterwards would let figures be told apart across questions). Every write locks
+# the survey row first: wave_open locks it too, so an edit and an opening cannot interleave.
+
+MAX_CHOICES = 20
+CHOICE_MAX_LENGTH = 200
+
+
+class QuestionsLocked(Exception):
+    def __init__(self, message="A wave of this survey has opened, so its questions can no longer be changed."):
+        super().__init__(message)
+
+
+def _editable(survey_id: int) -> Survey:
+    survey = Survey.objects.select_for_update().get(pk=survey_id)
+    if survey_mode_locked(survey):
+        raise QuestionsLocked
+    return survey
+
+
+def _renumber(items) -> None:
+    """Give items (sections, or one section's questions, in the order wanted) the orders 0, 1, 2, ..."""
+    changed = []
+    for i, item in enumerate(items):
+        if item.order != i:
+            item.order = i
+            changed.append(item)
+    if changed:
+        type(changed[0]).objects.bulk_update(changed, ["order"])
+
+
+def _sections(survey: Survey) -> list[Section]:
+    return list(survey.sections.order_by("order", "pk"))
+
+
+def _questions(section: Section) -> list[Question]:
+    return list(section.questions.order_by("order", "pk"))
+
+
+def _section_detail(section: Section) -> dict:
+    return {"survey": section.survey_id, "section": section.pk}
+
+
+@transaction.atomic
+def section_add(*, actor: User, survey: Survey, title: str) -> Section:
+    survey = _editable(survey.pk)
+    section = Section(survey=survey, title=title.strip(), order=survey.sections.count())
+    section.full_clean()
+    section.save()
+    audit_record(actor=actor, action="survey section added", target=survey.title,
+                 detail={**_section_detail(section), "title": section.title})
+    return section
+
+
+@transaction.atomic
+def section_change(*, actor: User, section: Section, title: str) -> Section:
+    survey = _editable(section.survey_id)
+    section = Section.objects.get(pk=section.pk)
+    before, section.title = section.title, title.strip()
+    section.full_clean()
+    if before != section.title:
+        section.save(update_fields=["title"])
+        audit_record(actor=actor, action="survey section changed", target=survey.title,
+                     detail={**_section_detail(section), "title": [before, section.title]})
+    return section
+
+
+@transaction.atomic
+def section_remove(*, actor: User, section: Section) -> int:
+    """Remove a section and its questions; returns how many questions went with it."""
+    survey = _editable(section.survey_id)
+    section = Section.objects.get(pk=section.pk)
+    questions = list(section.questions.values_list("text", flat=True))
+    detail = {**_section_detail(section), "title": section.title, "questions": questions}
+    section.delete()
+    _renumber(_sections(survey))
+    audit_record(actor=actor, action="survey section removed", target=survey.title, detail=detail)
+    return len(questions)
+
+
+@transaction.atomic
+def section_move(*, actor: User, section: Section, by: int) -> None:
+    """Move a section one place up (by=-1) or down (by=1); at either end it stays where it is."""
+    survey = _editable(section.survey_id)
+    _move(actor, survey, _sections(survey), section.pk, by, "survey section moved")
+
+
+@transaction.atomic
+def question_move(*, actor: User, question: Question, by: int) -> None:
+    """Move a question one place up (by=-1) or down (by=1) within its section."""
+    survey = _editable(question.survey_id)
+    _move(actor, survey, _questions(Section.objects.get(pk=question.section_id)), question.pk, by,
+          "survey question moved")
+
+
+def _move(actor, survey, items, pk, by, action) -> None:
+    if by not in (-1, 1):
+        raise ValueError("Move by one place, up or down")
+    i = next(i for i, item in enumerate(items) if item.pk == pk)
+    j = i + by
+    if not 0 <= j < len(items):
+        return
+    items[i], items[j] = items[j], items[i]
+    _renumber(items)
+    audit_record(actor=actor, action=action, target=survey.title,
+                 detail={"survey": survey.pk, "id": pk, "from": i + 1, "to": j + 1})
+
+
+def choice_ids(old: list[dict], texts: list[str]) -> list[dict]:
+    """Choices for `texts`, keeping the id of any old choice with the same text (ids are what answers
+    store) and giving new ones ids no other choice has had."""
+    by_text = {c["text"]: c["id"] for c in old}
+    taken = {c["id"] for c in old}
+    fresh = (f"{letter}{n or ''}" for n in range(10_000) for letter in "abcdefghijklmnopqrstuvwxyz")
+    out = []
+    for text in texts:
+        if text in by_text:
+            out.append({"id": by_text.pop(text), "text": text})
+            continue
+        new = next(i for i in fresh if i not in taken)
+        taken.add(new)
+        out.append({"id": new, "text": text})
+    return out
+
+
+def question_errors(*, survey: Survey, type: str, required: bool, choices: list[str], dimension: str,
+                    values: list) -> dict[str, list[str]]:
+    """What is wrong with a question's settings, by field (the form shows them beside each field)."""
+    errors: dict[str, list[str]] = {}
+    if type in CHOICE_TYPES:
+        if len(choices) < 2:
+            errors["choices"] = ["Enter at least two choices, one on each line."]
+        elif len(choices) > MAX_CHOICES:
+            errors["choices"] = [f"Enter at most {MAX_CHOICES} choices."]
+        elif any(len(c) > CHOICE_MAX_LENGTH for c in choices):
+            errors["choices"] = [f"Each choice must be {CHOICE_MAX_LENGTH} characters or fewer."]
+        elif len({c.casefold() for c in choices}) < len(choices):
+            errors["choices"] = ["Each choice must be different."]
+    elif choices:
+        errors["choices"] = ["Only \u201cChoose one\u201d and \u201cChoose any\u201d questions have choices. "
+                             "Clear this box, or change the type."]
+    if survey.mode == Survey.Mode.ANONYMOUS and not required and type != Question.Type.TEXT:
+        errors["required"] = ["In an anonymous survey only free-text questions can be optional, so that every "
+                              "figure counts the same people."]
+    if type != Question.Type.AGREE5:
+        if dimension:
+            errors["dimension"] = ["Only agreement questions are scored, so only they can measure a dimension. "
+                                   "Choose \u201cNone\u201d, or make it an agreement question."]
+        if values:
+            errors["values"] = ["Only agreement questions are scored, so only they can be tagged with a value."]
+    return errors
+
+
+def _question_write(question: Question, *, text, help_text, type, required, choices, dimension, values) -> dict:
+    """Set a question's fields after checking them; returns what changed (for the audit log)."""
+    survey = question.survey
+    errors = question_errors(survey=survey, type=type, required=required, choices=choices, dimension=dimension,
+                             values=values)
+    if errors:
+        raise ValidationError(errors)
+    before = {"text": question.text, "help_text": question.help_text, "type": question.type,
+              "required": question.required, "choices": [c["text"] for c in question.choices],
+              "dimension": question.dimension,
+              "values": sorted(question.values.values_list("name", flat=True)) if question.pk else []}
+    question.text, question.help_text, question.type = text.strip(), help_text.strip(), type
+    question.required, question.dimension = required, dimension
+    question.choices = choice_ids(question.choices, choices) if type in CHOICE_TYPES else []
+    question.full_clean(exclude=["survey", "section", "values"])
+    question.save()
+    question.values.set(values)
+    after = {"text": question.text, "help_text": question.help_text, "type": type, "required": required,
+             "choices": [c["text"] for c in question.choices], "dimension": dimension,
+             "values": sorted(v.name for v in values)}
+    return {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+
+
+@transaction.atomic
+def question_add(*, actor: User, section: Section, text: str, type: str, required: bool, help_text: str = "",
+                 choices: list[str] = (), dimension: str = "", values: list = ()) -> Question:
+    """Add a question at the end of a section. Raises ValidationError (by field) or QuestionsLocked."""
+    survey = _editable(section.survey_id)
+    section = Section.objects.get(pk=section.pk, survey=survey)
+    question = Question(survey=survey, section=section, order=section.questions.count())
+    _question_write(question, text=text, help_text=help_text, type=type, required=required,
+                    choices=list(choices), dimension=dimension, values=list(values))
+    audit_record(actor=actor, action="survey question added", target=survey.title,
+                 detail={"survey": survey.pk, "question": question.pk, "section": section.pk, "text": question.text})
+    return question
+
+
+@transaction.atomic
+def question_change(*, actor: User, question: Question, section: Section, text: str, type: str, required: bool,
+                    help_text: str = "", choices: list[str] = (), dimension: str = "",
+                    values: list = ()) -> Question:
+    """Change a question, and move it to the end of another section of the same survey if asked."""
+    survey = _editable(question.survey_id)
+    question = Question.objects.select_related("survey").get(pk=question.pk)
+    changed = _question_write(question, text=text, help_text=help_text, type=type, required=required,
+                              choices=list(choices), dimension=dimension, values=list(values))
+    if section.pk != question.section_id:
+        if section.survey_id != survey.pk:
+            raise ValidationError({"section": ["Choose a section of this survey."]})
+        old = Section.objects.get(pk=question.section_id)
+        changed["section"] = [old.title, section.title]
+        question.section = section
+        question.order = section.questions.count()
+        question.save(update_fields=["section", "order"])
+        _renumber(_questions(old))
+    if changed:
+        audit_record(actor=actor, action="survey question changed", target=survey.title,
+                     detail={"survey": survey.pk, "question": question.pk, **changed})
+    return question
+
+
+@transaction.atomic
+def question_remove(*, actor: User, question: Question) -> None:
+    survey = _editable(question.survey_id)
+    question = Question.objects.get(pk=question.pk)
+    section = Section.objects.get(pk=question.section_id)
+    detail = {"survey": survey.pk, "question": question.pk, "text": question.text}
+    question.delete()
+    _renumber(_questions(section))
+    audit_record(actor=actor, action="survey question removed", target=survey.title, detail=detail)
+

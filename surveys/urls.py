@@ -1,5 +1,5 @@
-from surveys.views import answering, running
+from surveys.views import answering, editing, running
 
 app_name = "surveys"
 
-urlpatterns = answering.urlpatterns + running.urlpatterns
+urlpatterns = answering.urlpatterns + running.urlpatterns + editing.urlpatterns

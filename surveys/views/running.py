@@ -62,7 +62,7 @@ def survey_detail(request, survey_id):
     survey = results.get_survey_for_hr(survey_id)
     return render(request, "surveys/manage/detail.html", {
         "survey": survey, "sections": results.survey_sections(survey), "waves": results.survey_waves(survey),
-        "mode_locked": services.survey_mode_locked(survey),
+        "mode_locked": services.survey_mode_locked(survey), "problems": services.survey_problems(survey),
         "template_title": next((t["title"] for t in TEMPLATES if t["key"] == survey.template_key), survey.template_key),
     })
 
@@ -75,7 +75,7 @@ def survey_settings(request, survey_id):
     if request.method == "POST" and form.is_valid():
         try:
             survey_settings_update(actor=request.user, survey=survey, title=form.cleaned_data["title"],
-                                   mode=form.cleaned_data["mode"])
+                                   mode=form.cleaned_data["mode"], introduction=form.cleaned_data["introduction"])
         except ValidationError as error:
             for name, errors in error.message_dict.items():
                 for e in errors:

@@ -1,5 +1,5 @@
-"""Running surveys (HR) and reading their results (HR, and managers for their own departments):
-surveys.views.running.
+"""Running surveys (HR), editing their questions (HR) and reading their results (HR, and managers for their
+own departments): surveys.views.running and surveys.views.editing.
 
 The objects: an anonymous survey and a named one, each with a wave sent to Environment (inside the
 manager's scope, outside the other manager's) that has opened and closed, and a comment in the anonymous
@@ -33,6 +33,15 @@ RULES = {
     "surveys:comments": ("wave", IN_SCOPE),
     "surveys:comment_hide": ("comment", everyone(405)),  # POST only
     "surveys:named_answers": ("named_wave", {**IN_SCOPE, "manager": 403}),  # named answers: HR only
+    # Editing questions (surveys.views.editing), on a survey no wave of which has opened.
+    "surveys:section_new": ("draft_survey", only(HR)),
+    "surveys:section_edit": ("draft_section", only(HR)),
+    "surveys:section_remove": ("draft_section", only(HR)),  # GET: the confirmation page
+    "surveys:section_move": ("draft_section", everyone(405)),  # POST only
+    "surveys:question_new": ("draft_section", only(HR)),
+    "surveys:question_edit": ("draft_question", only(HR)),
+    "surveys:question_remove": ("draft_question", only(HR)),  # GET: the confirmation page
+    "surveys:question_move": ("draft_question", everyone(405)),  # POST only
 }
 
 
@@ -54,6 +63,8 @@ def objects(org) -> dict:
     anonymous = _closed_wave(org, "ai-readiness-pulse")
     named = _closed_wave(org, "module-feedback")
     comment = Answer.objects.filter(response__wave=anonymous, question__type=Question.Type.TEXT).first()
+    draft = services.survey_create_from_template(actor=org.hr, key="ai-sentiment")
+    draft_question = draft.questions.select_related("section").first()
     return {
         "survey": {"survey_id": anonymous.survey_id},
         "wave": {"wave_id": anonymous.pk},
@@ -62,4 +73,7 @@ def objects(org) -> dict:
             survey_id=anonymous.survey_id, name="Next wave", opens_at=timezone.now() + timedelta(days=5),
             closes_at=timezone.now() + timedelta(days=9)).pk},
         "comment": {"wave_id": anonymous.pk, "answer_id": comment.pk},
+        "draft_survey": {"survey_id": draft.pk},
+        "draft_section": {"section_id": draft_question.section_id},
+        "draft_question": {"question_id": draft_question.pk},
     }
