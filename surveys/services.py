@@ -314,7 +314,7 @@ def survey_settings_update(*, actor: User, survey: Survey, title: str, mode: str
     if not changed:
         return survey
     survey.full_clean(exclude=["created_by"])  # surveys made by the system (demo, tests) have none
-    broken = _optional_not_text(survey)
+    broken = _optional_not_text(survey) if "mode" in changed else ""
     if broken:
         raise ValidationError({"mode": broken + ". Make them required first."})
     survey.save(update_fields=[f for f in ("title", "mode", "introduction") if f in changed])
@@ -525,7 +525,8 @@ def _move(actor, survey, items, pk, by, action) -> None:
 
 def choice_ids(old: list[dict], texts: list[str]) -> list[dict]:
     """Choices for `texts`, keeping the id of any old choice with the same text (ids are what answers
-    store) and giving new ones ids no other choice has had."""
+    store) and giving new ones ids none of the old choices has. An id dropped in an earlier edit may come
+    back: harmless, as questions only change before any wave opens, so no answer holds an old id."""
     by_text = {c["text"]: c["id"] for c in old}
     taken = {c["id"] for c in old}
     fresh = (f"{letter}{n or ''}" for n in range(10_000) for letter in "abcdefghijklmnopqrstuvwxyz")
