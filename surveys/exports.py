@@ -69,7 +69,8 @@ def result_tables(wave: Wave, page: dict) -> list[Table]:
         ["Closed", timezone.localtime(wave.closes_at).strftime("%d %B %Y %H:%M")],
         ["Group", group.label],
         ["Anonymous or named", wave.get_mode_display()],
-        ["Minimum group", f"Figures about fewer than {page['n']} responses are not shown: the table says "
+        ["Minimum group", f"Figures about fewer than {page['n']} responses are not shown, nor figures that would "
+                          "let a smaller group's be worked out by subtraction: the table says "
                           f"\u201c{suppressed}\u201d instead."],
         ["Downloaded", timezone.localtime().strftime("%d %B %Y %H:%M")],
     ])

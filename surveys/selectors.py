@@ -22,12 +22,15 @@ from surveys.suppression import BLANK, ORG, Release, Tree, cell_key
 
 @dataclass(frozen=True)
 class Suppressed:
-    """A figure that may not be shown: "fewer than N responses" (never blank, never zero)."""
+    """A figure that may not be shown (never blank, never zero). Every hidden figure gives the same
+    reason, whichever rule hid it: a group hidden only to protect a smaller one may have many responses,
+    so "fewer than N" alone would be untrue, and naming the rule would tell a reader which groups are
+    the small ones."""
 
     n: int
 
     def __str__(self):
-        return f"fewer than {self.n} responses"
+        return f"fewer than {self.n} responses, or hidden to protect a smaller group"
 
 
 def cell_key_for(department: Department | None = None, *, own_staff: bool = False, filters=()) -> str:

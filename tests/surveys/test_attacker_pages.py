@@ -253,7 +253,7 @@ def test_every_filter_and_download_as_hr_discloses_nothing(client, org, attacked
     truth = Truth(wave)
     release = selectors.figures_release(wave)
     n = truth.n
-    fewer = f"fewer than {n} responses"
+    fewer = str(selectors.Suppressed(n))
     names = dict(Department.objects.values_list("pk", "name"))
     choices = results.filter_choices(wave)
     client.force_login(org.hr)

@@ -13,7 +13,7 @@ from surveys import exports, selectors
 from tests.surveys.test_results import _people
 from tests.surveys.test_results_seed import make_pulse, run_wave
 
-FEWER = "fewer than 5 responses"
+FEWER = str(selectors.Suppressed(5))  # "fewer than 5 responses, or ..."
 
 
 @pytest.fixture

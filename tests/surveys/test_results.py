@@ -13,7 +13,7 @@ from surveys.suppression import cell_key
 from tests.factories import make_department, make_staff
 from tests.surveys.test_results_seed import answer, make_pulse, open_wave, run_wave
 
-FEWER = "fewer than 5 responses"
+FEWER = str(selectors.Suppressed(5))  # "fewer than 5 responses, or ..."
 
 
 def _people(org):

@@ -33,7 +33,7 @@ def test_means_barrier_and_suppression(org, survey):
     assert fin == {"means": {"awareness": (4.0, 6), "desire": (2.0, 6)}, "barrier": "desire"}
     # Waste had 2 responses: hidden, and said so in words.
     hidden = selectors.adkar_means(wave, org.waste)
-    assert isinstance(hidden, selectors.Suppressed) and str(hidden) == "fewer than 5 responses"
+    assert isinstance(hidden, selectors.Suppressed) and str(hidden).startswith("fewer than 5 responses")
     # Parks (5) is hidden with it, so that Environment (7) minus Parks does not give Waste away.
     assert isinstance(selectors.adkar_means(wave, org.parks), selectors.Suppressed)
     env = selectors.adkar_means(wave, org.environment)

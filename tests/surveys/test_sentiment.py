@@ -102,7 +102,7 @@ def test_sentiment_by_department_hides_what_the_release_hides(org, comment_wave)
     rows = {r["department"]: r for r in results.sentiment_by_department(comment_wave, departments)}
     release = selectors.comments_release(comment_wave)
     assert rows[org.street]["hidden"] and isinstance(rows[org.street]["mean"], selectors.Suppressed)
-    assert str(rows[org.street]["comments"]) == "fewer than 10 responses"
+    assert str(rows[org.street]["comments"]) .startswith("fewer than 10 responses")
     for d in departments:
         assert rows[d]["hidden"] == (not release.is_released(f"d{d.pk}")), d
     assert rows[org.council]["comments"] == 39 and not rows[org.council]["hidden"]
