@@ -27,11 +27,19 @@ def department_choices(user, empty_label: str | None) -> list[tuple[str, str]]:
     return ([("", empty_label)] if empty_label else []) + rows
 
 
+MODE_HINTS = {
+    Survey.Mode.ANONYMOUS: "Answers are kept with no link to the person. Results show only for groups of at "
+                           "least the minimum size, after each wave closes.",
+    Survey.Mode.NAMED: "Answers are kept with the person's name. HR can see each person's answers. Only for "
+                       "questions that are not sensitive, such as feedback on a module.",
+}
+
+
 def template_hint(template: dict) -> str:
     questions = sum(len(s["questions"]) for s in template["sections"])
-    mode = "Anonymous" if template["mode"] == Survey.Mode.ANONYMOUS else "Named"
     minutes = template["minutes"]
-    return f"{mode}. {questions} questions, about {minutes} minute{'s' if minutes != 1 else ''}."
+    hint = f"{questions} questions, about {minutes} minute{'s' if minutes != 1 else ''}."
+    return hint + (" Written to be named." if template["mode"] == Survey.Mode.NAMED else "")
 
 
 # --- Surveys ----------------------------------------------------------------------------------------------
@@ -45,10 +53,15 @@ class SurveyCreateForm(forms.Form):
         label="Title (optional)", required=False, max_length=200,
         help_text="What staff see at the top of the survey. Leave it empty to use the template's title.",
         error_messages={"max_length": "The title must be 200 characters or fewer."})
+    mode = forms.ChoiceField(label="Anonymous or named", widget=forms.RadioSelect, choices=Survey.Mode.choices,
+                             initial=Survey.Mode.ANONYMOUS, error_messages={"required": "Choose anonymous or named."})
 
     def template_options(self):
         """(value, label, hint) for each radio."""
         return [(t["key"], t["title"], template_hint(t)) for t in TEMPLATES]
+
+    def mode_options(self):
+        return [(value, label, MODE_HINTS[value]) for value, label in Survey.Mode.choices]
 
 
 class SurveySettingsForm(forms.Form):
@@ -64,14 +77,8 @@ class SurveySettingsForm(forms.Form):
     mode = forms.ChoiceField(label="Anonymous or named", widget=forms.RadioSelect, choices=Survey.Mode.choices,
                              error_messages={"required": "Choose anonymous or named."})
 
-    HINTS = {
-        Survey.Mode.ANONYMOUS: "Answers are kept with no link to the person. Results show only for groups of at "
-                               "least the minimum size, after each wave closes.",
-        Survey.Mode.NAMED: "Answers are kept with the person's name. HR can see each person's answers.",
-    }
-
     def mode_options(self):
-        return [(value, label, self.HINTS[value]) for value, label in Survey.Mode.choices]
+        return [(value, label, MODE_HINTS[value]) for value, label in Survey.Mode.choices]
 
     def __init__(self, *args, survey: Survey, **kwargs):
         kwargs.setdefault("initial", {"title": survey.title, "introduction": survey.introduction, "mode": survey.mode})

@@ -88,19 +88,23 @@ def survey_check(survey: Survey) -> None:
 
 
 @transaction.atomic
-def survey_create_from_template(*, actor: User | None, key: str, title: str | None = None) -> Survey:
-    from surveys.shipped import TEMPLATES
+def survey_create_from_template(*, actor: User | None, key: str, title: str | None = None,
+                                mode: str | None = None) -> Survey:
+    """A survey copied from a shipped template, in the template's mode unless another is given."""
+    from surveys.shipped import TEMPLATES, comment_hint_for
 
     template = next((t for t in TEMPLATES if t["key"] == key), None)
     if template is None:
         raise ValidationError(f"No survey template called {key!r}")
+    mode = mode or template["mode"]
     survey = Survey.objects.create(title=title or template["title"], introduction=template["introduction"],
-                                   mode=template["mode"], template_key=key, created_by=actor)
+                                   mode=mode, template_key=key, created_by=actor)
     for si, sec in enumerate(template["sections"]):
         section = Section.objects.create(survey=survey, order=si, title=sec["title"])
         for qi, q in enumerate(sec["questions"]):
             Question.objects.create(
-                survey=survey, section=section, order=qi, text=q["text"], help_text=q.get("help_text", ""),
+                survey=survey, section=section, order=qi, text=q["text"],
+                help_text=comment_hint_for(mode, q.get("help_text", "")) if q["type"] == "text" else q.get("help_text", ""),
                 type=q["type"], required=q.get("required", True), choices=q.get("choices", []),
                 dimension=q.get("dimension", ""),
             )
@@ -286,8 +290,8 @@ def participation_for(wave: Wave, profiles: Iterable[StaffProfile]):
 # --- HR: changing surveys and running waves by hand ---------------------------------------------------------
 
 @transaction.atomic
-def survey_create(*, actor: User, key: str, title: str = "") -> Survey:
-    survey = survey_create_from_template(actor=actor, key=key, title=title or None)
+def survey_create(*, actor: User, key: str, title: str = "", mode: str | None = None) -> Survey:
+    survey = survey_create_from_template(actor=actor, key=key, title=title or None, mode=mode)
     audit_record(actor=actor, action="survey created", target=survey.title,
                  detail={"survey": survey.pk, "template": key, "mode": survey.mode})
     return survey

@@ -29,6 +29,13 @@ _NO_NAMES = "Please do not include names or anything that could identify you or 
 _NO_NAMES_NAMED = "Please do not include other people's names or anything that could identify them."
 
 
+def comment_hint_for(mode: str, help_text: str) -> str:
+    """A free-text question's hint for a survey of the given mode: the templates' "leave out names" hint
+    differs between anonymous and named surveys, so a copy made in the other mode gets the other one."""
+    swap = {"anonymous": {_NO_NAMES_NAMED: _NO_NAMES}, "named": {_NO_NAMES: _NO_NAMES_NAMED}}
+    return swap.get(mode, {}).get(help_text, help_text)
+
+
 def _agree(text, dimension="", help_text="", required=True):
     return {"text": text, "type": "agree5", "required": required, "dimension": dimension, "help_text": help_text}
 

@@ -50,7 +50,8 @@ def survey_list(request):
 def survey_new(request):
     form = SurveyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        survey = survey_create(actor=request.user, key=form.cleaned_data["template"], title=form.cleaned_data["title"])
+        survey = survey_create(actor=request.user, key=form.cleaned_data["template"], title=form.cleaned_data["title"],
+                               mode=form.cleaned_data["mode"])
         messages.success(request, f"\u201c{survey.title}\u201d created. Schedule a wave to send it to staff.")
         return redirect("surveys:survey", survey_id=survey.pk)
     return render(request, "surveys/manage/create.html", {"form": form, "templates": TEMPLATES})

@@ -52,7 +52,8 @@ def test_signed_out_people_are_sent_to_sign_in(client, db):
 
 
 def test_create_from_a_template_with_a_new_title(hr_client, org):
-    response = hr_client.post(reverse("surveys:survey_new"), {"template": "ai-sentiment", "title": "Feelings about AI"})
+    response = hr_client.post(reverse("surveys:survey_new"), {"template": "ai-sentiment", "title": "Feelings about AI",
+                                                                 "mode": "anonymous"})
     survey = Survey.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("surveys:survey", args=[survey.pk])
     assert (survey.title, survey.mode, survey.template_key, survey.created_by) == (
@@ -62,8 +63,27 @@ def test_create_from_a_template_with_a_new_title(hr_client, org):
 
 
 def test_create_keeps_the_template_title_when_none_is_given(hr_client):
-    hr_client.post(reverse("surveys:survey_new"), {"template": "ai-readiness-pulse", "title": ""})
+    hr_client.post(reverse("surveys:survey_new"), {"template": "ai-readiness-pulse", "title": "", "mode": "anonymous"})
     assert Survey.objects.get().title == "AI readiness pulse"
+
+
+@pytest.mark.parametrize("mode", ["anonymous", "named"])
+def test_the_mode_is_chosen_at_creation_and_the_comment_hint_follows_it(hr_client, mode):
+    """Module feedback is written to be named; made anonymous, its comment question must not tell people
+    only to leave out other people's names (that would suggest their own is known)."""
+    hr_client.post(reverse("surveys:survey_new"), {"template": "module-feedback", "title": "", "mode": mode})
+    survey = Survey.objects.get()
+    assert survey.mode == mode
+    hint = survey.questions.get(type=Question.Type.TEXT).help_text
+    assert ("could identify you" in hint) == (mode == "anonymous")
+    assert AuditEvent.objects.get(action="survey created").detail["mode"] == mode
+
+
+def test_the_mode_is_offered_with_anonymous_chosen_and_must_be_given(hr_client):
+    page = hr_client.get(reverse("surveys:survey_new")).content.decode()
+    assert 'value="anonymous" checked' in page and 'value="named" checked' not in page
+    page = hr_client.post(reverse("surveys:survey_new"), {"template": "ai-sentiment"}).content.decode()
+    assert "Choose anonymous or named." in page and not Survey.objects.exists()
 
 
 def test_create_needs_a_template(hr_client):
