@@ -5,10 +5,12 @@ the pages (HR only, 403 for other roles, 404 for a missing section or question, 
 
 import html
 import logging
+import threading
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from surveys import services
 from surveys.forms_manage import QuestionForm, SurveySettingsForm
 from surveys.models import Participation, Question, Section, Survey, Wave
 from surveys.services import QuestionsLocked
+from tests.conftest import requires_postgres
 from tests.surveys.conftest import make_survey, make_wave
 
 LOCKED = "A wave of this survey has opened, so its questions can no longer be changed."
@@ -997,3 +1000,38 @@ def test_the_survey_page_offers_no_editing_once_a_wave_has_opened(hr_client, sur
     for url in _page_urls(survey) + _move_urls(survey):
         assert url not in page, url
     assert reverse("surveys:question_new", args=[section.pk]) not in page
+
+
+# --- An edit racing a wave's opening (PostgreSQL: real row locks) ----------------------------------------------
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_waits_for_a_wave_opening_and_is_then_refused():
+    """wave_open locks the survey row; so does every edit. An edit that arrives while a wave is opening
+    waits, then finds the wave open and changes nothing: no question slips in after staff were invited."""
+    from tests.factories import build_org
+
+    org = build_org()
+    survey = make_survey()
+    wave = make_wave(survey)
+    section = _section(survey)
+    outcome = []
+
+    def edit():
+        try:
+            services.question_add(actor=org.hr, section=section, text="Slipped in?", type="agree5", required=True)
+            outcome.append("added")
+        except QuestionsLocked:
+            outcome.append("locked")
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        services.wave_open(wave_id=wave.pk)
+        racer = threading.Thread(target=edit)
+        racer.start()
+        racer.join(timeout=1)
+        assert racer.is_alive(), "the edit did not wait for the opening's lock on the survey"
+    racer.join(timeout=10)
+    assert outcome == ["locked"]
+    assert not survey.questions.filter(text="Slipped in?").exists()
