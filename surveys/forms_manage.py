@@ -64,6 +64,13 @@ class SurveyCreateForm(forms.Form):
         return [(value, label, MODE_HINTS[value]) for value, label in Survey.Mode.choices]
 
 
+class SurveyCopyForm(forms.Form):
+    title = forms.CharField(label="Title of the copy", max_length=200,
+                            help_text="What staff see at the top of the survey.",
+                            error_messages={"required": "Enter a title for the copy.",
+                                            "max_length": "The title must be 200 characters or fewer."})
+
+
 class SurveySettingsForm(forms.Form):
     title = forms.CharField(label="Title", max_length=200,
                             error_messages={"required": "Enter a title.",

@@ -644,3 +644,43 @@ def question_remove(*, actor: User, question: Question) -> None:
     _renumber(_questions(section))
     audit_record(actor=actor, action="survey question removed", target=survey.title, detail=detail)
 
+
+
+# --- HR: copying and deleting surveys ------------------------------------------------------------------------
+
+@transaction.atomic
+def survey_copy(*, actor: User, survey: Survey, title: str) -> Survey:
+    """A new survey with the same introduction, mode and questions (choices, tags and all), which can be
+    edited until its own first wave opens: how HR asks different questions once a survey's are fixed."""
+    copy = Survey(title=title.strip(), introduction=survey.introduction, mode=survey.mode,
+                  template_key=survey.template_key, created_by=actor)
+    copy.full_clean()
+    copy.save()
+    for section in survey.sections.order_by("order", "pk").prefetch_related("questions__values"):
+        new_section = Section.objects.create(survey=copy, order=section.order, title=section.title)
+        for q in section.questions.all():
+            values = list(q.values.all())
+            new = Question.objects.create(
+                survey=copy, section=new_section, order=q.order, text=q.text, help_text=q.help_text, type=q.type,
+                required=q.required, choices=q.choices, dimension=q.dimension, max_length=q.max_length)
+            new.values.set(values)
+    audit_record(actor=actor, action="survey copied", target=copy.title,
+                 detail={"survey": copy.pk, "from": survey.pk, "questions": copy.questions.count()})
+    return copy
+
+
+class SurveyInUse(Exception):
+    pass
+
+
+@transaction.atomic
+def survey_delete(*, actor: User, survey: Survey) -> None:
+    """Delete a survey that has never had a wave (a scheduled one must be cancelled first): nobody was
+    invited and nothing was answered. A survey with waves keeps its results, so it cannot be deleted."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.waves.exists():
+        raise SurveyInUse("This survey has waves, so it cannot be deleted: their results are kept. "
+                          "Cancel a scheduled wave first; a survey with an opened wave stays.")
+    audit_record(actor=actor, action="survey deleted", target=survey.title,
+                 detail={"survey": survey.pk, "questions": survey.questions.count()})
+    survey.delete()

@@ -22,7 +22,14 @@ from organisation.selectors import department_rows
 from organisation.services import audit_record
 from surveys import exports, services
 from surveys import selectors_results as results
-from surveys.forms_manage import CommentsFilterForm, ResultsFilterForm, SurveyCreateForm, SurveySettingsForm, WaveForm
+from surveys.forms_manage import (
+    CommentsFilterForm,
+    ResultsFilterForm,
+    SurveyCopyForm,
+    SurveyCreateForm,
+    SurveySettingsForm,
+    WaveForm,
+)
 from surveys.models import Wave
 from surveys.services import (
     WaveNotReady,
@@ -85,6 +92,43 @@ def survey_settings(request, survey_id):
             messages.success(request, "Survey settings saved.")
             return redirect("surveys:survey", survey_id=survey.pk)
     return render(request, "surveys/manage/settings.html", {"survey": survey, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def survey_copy(request, survey_id):
+    survey = results.get_survey_for_hr(survey_id)
+    form = SurveyCopyForm(request.POST or None, initial={"title": f"{survey.title} (copy)"[:200]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = services.survey_copy(actor=request.user, survey=survey, title=form.cleaned_data["title"])
+        except ValidationError as error:
+            for e in error.message_dict.get("title", error.messages):
+                form.add_error("title", e)
+        else:
+            messages.success(request, f"\u201c{copy.title}\u201d is a copy of \u201c{survey.title}\u201d. "
+                                      "Change its questions, then schedule a wave.")
+            return redirect("surveys:survey", survey_id=copy.pk)
+    return render(request, "surveys/manage/copy.html", {"survey": survey, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def survey_delete(request, survey_id):
+    survey = results.get_survey_for_hr(survey_id)
+    if request.method == "POST":
+        try:
+            services.survey_delete(actor=request.user, survey=survey)
+        except services.SurveyInUse as error:
+            messages.error(request, str(error))
+            return redirect("surveys:survey", survey_id=survey.pk)
+        messages.success(request, f"\u201c{survey.title}\u201d deleted.")
+        return redirect("surveys:manage")
+    if survey.waves.exists():
+        messages.error(request, "This survey has waves, so it cannot be deleted: their results are kept. "
+                                "Cancel a scheduled wave first; a survey with an opened wave stays.")
+        return redirect("surveys:survey", survey_id=survey.pk)
+    return render(request, "surveys/manage/delete.html", {"survey": survey, "questions": survey.questions.count()})
 
 
 # --- Waves (HR) --------------------------------------------------------------------------------------------
@@ -295,6 +339,8 @@ urlpatterns = [
     path("surveys/manage/new/", survey_new, name="survey_new"),
     path("surveys/manage/<int:survey_id>/", survey_detail, name="survey"),
     path("surveys/manage/<int:survey_id>/settings/", survey_settings, name="survey_settings"),
+    path("surveys/manage/<int:survey_id>/copy/", survey_copy, name="survey_copy"),
+    path("surveys/manage/<int:survey_id>/delete/", survey_delete, name="survey_delete"),
     path("surveys/manage/<int:survey_id>/waves/new/", wave_new, name="wave_new"),
     path("surveys/manage/waves/<int:wave_id>/change/", wave_edit, name="wave_edit"),
     path("surveys/manage/waves/<int:wave_id>/cancel/", wave_cancel_view, name="wave_cancel"),

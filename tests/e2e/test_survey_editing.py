@@ -93,3 +93,12 @@ def test_hr_edits_a_surveys_questions_until_a_wave_opens(page, live_server):
     expect(page.get_by_text("The questions are fixed")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"^Change question"))).to_have_count(0)
     check_page(page, "survey-edit-locked")
+
+    # To ask something else, HR copies it: the copy can be edited.
+    page.get_by_role("link", name="copy this survey", exact=True).click()
+    check_page(page, "survey-edit-copy")
+    page.get_by_label("Title of the copy").fill("How do you feel about AI at work? Spring")
+    page.get_by_role("button", name="Make the copy").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("How do you feel about AI at work? Spring")
+    expect(page.get_by_role("link", name=re.compile(r"^Change question 1"))).not_to_have_count(0)
+    assert Survey.objects.count() == 2

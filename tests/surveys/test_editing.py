@@ -1035,3 +1035,71 @@ def test_an_edit_waits_for_a_wave_opening_and_is_then_refused():
     racer.join(timeout=10)
     assert outcome == ["locked"]
     assert not survey.questions.filter(text="Slipped in?").exists()
+
+
+# --- Copying and deleting a survey ------------------------------------------------------------------------------
+
+def test_a_copy_has_the_questions_tags_and_mode_and_can_be_edited(hr_client, org):
+    survey = make_survey(mode=Survey.Mode.NAMED)
+    survey.introduction = "Why we ask"
+    survey.save()
+    value = CouncilValue.objects.create(name="Listening")
+    tagged = survey.questions.get(dimension="awareness")
+    tagged.values.add(value)
+    chosen = services.question_add(actor=org.hr, section=_section(survey), text="Which team?", type="single",
+                                   required=False, choices=["Waste", "Parks"])
+    services.wave_open(wave_id=make_wave(survey).pk)  # the original is fixed now
+    response = hr_client.post(reverse("surveys:survey_copy", args=[survey.pk]), {"title": "Pulse, autumn"})
+    copy = Survey.objects.exclude(pk=survey.pk).get()
+    assert response.status_code == 302 and response["Location"] == reverse("surveys:survey", args=[copy.pk])
+    assert (copy.title, copy.mode, copy.introduction) == ("Pulse, autumn", "named", "Why we ask")
+    fields = ("section__title", "order", "text", "type", "required", "choices", "dimension")
+    assert list(copy.questions.order_by("section__order", "order").values_list(*fields)) == list(
+        survey.questions.order_by("section__order", "order").values_list(*fields))
+    assert list(copy.questions.get(text=tagged.text).values.all()) == [value]
+    assert copy.questions.get(text="Which team?").choices == chosen.choices
+    assert not copy.waves.exists() and not services.survey_mode_locked(copy)
+    services.question_add(actor=org.hr, section=_section(copy), text="New in the copy", type="text", required=False)
+    assert not survey.questions.filter(text="New in the copy").exists()
+    event = AuditEvent.objects.get(action="survey copied")
+    assert event.detail == {"survey": copy.pk, "from": survey.pk, "questions": 4}
+
+
+def test_a_copy_needs_a_title(hr_client, survey):
+    response = hr_client.post(reverse("surveys:survey_copy", args=[survey.pk]), {"title": "  "})
+    assert response.status_code == 200 and "Enter a title for the copy." in _page(response)
+    assert Survey.objects.count() == 1
+    page = _page(hr_client.get(reverse("surveys:survey_copy", args=[survey.pk])))
+    assert 'value="Pulse (copy)"' in page
+
+
+def test_a_survey_never_sent_can_be_deleted_after_confirming(hr_client, survey):
+    page = _page(hr_client.get(reverse("surveys:survey_delete", args=[survey.pk])))
+    assert "Delete this survey?" in page and "3 questions" in page
+    response = hr_client.post(reverse("surveys:survey_delete", args=[survey.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("surveys:manage")
+    assert not Survey.objects.exists() and not Question.objects.exists() and not Section.objects.exists()
+    assert AuditEvent.objects.get(action="survey deleted").detail == {"survey": survey.pk, "questions": 3}
+
+
+@pytest.mark.parametrize("opened", [False, True])
+def test_a_survey_with_a_wave_cannot_be_deleted(hr_client, survey, opened):
+    wave = make_wave(survey, opens=-1 if opened else 3)
+    if opened:
+        services.wave_open(wave_id=wave.pk)
+    response = hr_client.get(reverse("surveys:survey_delete", args=[survey.pk]))
+    assert response["Location"] == reverse("surveys:survey", args=[survey.pk])
+    response = hr_client.post(reverse("surveys:survey_delete", args=[survey.pk]))
+    assert response["Location"] == reverse("surveys:survey", args=[survey.pk])
+    assert any("cannot be deleted" in m for m in _messages(response))
+    assert Survey.objects.filter(pk=survey.pk).exists() and not AuditEvent.objects.filter(action="survey deleted")
+    assert "Delete this survey" not in _page(hr_client.get(reverse("surveys:survey", args=[survey.pk])))
+
+
+@pytest.mark.parametrize("role", ["staff", "env_manager", "author"])
+def test_only_hr_copies_or_deletes_surveys(client, org, survey, role):
+    client.force_login(getattr(org, role))
+    for name in ("surveys:survey_copy", "surveys:survey_delete"):
+        assert client.get(reverse(name, args=[survey.pk])).status_code == 403
+        assert client.post(reverse(name, args=[survey.pk]), {"title": "Mine"}).status_code == 403
+    assert Survey.objects.count() == 1

@@ -21,6 +21,8 @@ RULES = {
     "surveys:survey_new": (None, only(HR)),
     "surveys:survey": ("survey", only(HR)),
     "surveys:survey_settings": ("survey", only(HR)),
+    "surveys:survey_copy": ("survey", only(HR)),
+    "surveys:survey_delete": ("draft_survey", only(HR)),  # GET: the confirmation page
     "surveys:wave_new": ("survey", only(HR)),
     "surveys:wave_edit": ("scheduled_wave", only(HR)),
     "surveys:wave_cancel": ("scheduled_wave", everyone(405)),  # POST only
