@@ -21,6 +21,15 @@ from surveys.shipped import TEMPLATES
 _DATETIME = "%Y-%m-%dT%H:%M"
 
 
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form that led to it: beside the field it names, if the form
+    has that field, else at the top (the error summary lists both)."""
+    items = error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+    for name, messages in items:
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+
+
 def department_choices(user, empty_label: str | None) -> list[tuple[str, str]]:
     """Visible departments in tree order, indented by depth so the tree reads in a plain select."""
     rows = [(str(d.pk), "\u2014 " * d.depth + d.name) for d in department_rows(user)]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from organisation.permissions import hr_required
 from surveys import selectors_results as results
 from surveys import services
-from surveys.forms_manage import QuestionForm, SectionForm
+from surveys.forms_manage import QuestionForm, SectionForm, add_service_errors
 from surveys.services import QuestionsLocked
 
 _LOCKED = "A wave of this survey has opened, so its questions can no longer be changed."
@@ -33,10 +33,18 @@ def _refuse_if_locked(request, survey):
     return None
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    for name, errors in error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]:
-        for e in errors:
-            form.add_error(name if name in form.fields else None, e)
+def _attempt(request, form, survey_id, write):
+    """Run a write for a posted, valid form: (its result, None); or (None, a redirect back to the survey)
+    if the questions became fixed meanwhile; or (None, None) if the service refused the input, whose
+    errors are then on the form."""
+    try:
+        return write(), None
+    except QuestionsLocked as error:
+        messages.error(request, str(error))
+        return None, _back(survey_id)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None, None
 
 
 # --- Sections ----------------------------------------------------------------------------------------------
@@ -49,14 +57,11 @@ def section_new(request, survey_id):
         return refused
     form = SectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            section = services.section_add(actor=request.user, survey=survey, title=form.cleaned_data["title"])
-        except QuestionsLocked as error:
-            messages.error(request, str(error))
-            return _back(survey.pk)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
+        section, refused = _attempt(request, form, survey.pk, lambda: services.section_add(
+            actor=request.user, survey=survey, title=form.cleaned_data["title"]))
+        if refused:
+            return refused
+        if section:
             messages.success(request, f"Section \u201c{section.title}\u201d added. Add its questions.")
             return redirect("surveys:question_new", section_id=section.pk)
     return render(request, "surveys/manage/section_form.html", {"survey": survey, "form": form})
@@ -70,16 +75,13 @@ def section_edit(request, section_id):
         return refused
     form = SectionForm(request.POST or None, initial={"title": section.title})
     if request.method == "POST" and form.is_valid():
-        try:
-            section = services.section_change(actor=request.user, section=section, title=form.cleaned_data["title"])
-        except QuestionsLocked as error:
-            messages.error(request, str(error))
-            return _back(section.survey_id)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"Section \u201c{section.title}\u201d saved.")
-            return _back(section.survey_id, f"section-{section.pk}")
+        saved, refused = _attempt(request, form, section.survey_id, lambda: services.section_change(
+            actor=request.user, section=section, title=form.cleaned_data["title"]))
+        if refused:
+            return refused
+        if saved:
+            messages.success(request, f"Section \u201c{saved.title}\u201d saved.")
+            return _back(saved.survey_id, f"section-{saved.pk}")
     return render(request, "surveys/manage/section_form.html",
                   {"survey": section.survey, "form": form, "section": section})
 
@@ -125,14 +127,11 @@ def question_new(request, section_id):
     initial = {"section": str(section.pk), "required": "yes"}
     form = QuestionForm(request.POST or None, survey=survey, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            question = services.question_add(actor=request.user, section=form.chosen_section(), **form.question())
-        except QuestionsLocked as error:
-            messages.error(request, str(error))
-            return _back(survey.pk)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
+        question, refused = _attempt(request, form, survey.pk, lambda: services.question_add(
+            actor=request.user, section=form.chosen_section(), **form.question()))
+        if refused:
+            return refused
+        if question:
             messages.success(request, "Question added.")
             if "another" in request.POST:
                 return redirect("surveys:question_new", section_id=question.section_id)
@@ -149,17 +148,13 @@ def question_edit(request, question_id):
         return refused
     form = QuestionForm(request.POST or None, survey=survey, question=question)
     if request.method == "POST" and form.is_valid():
-        try:
-            question = services.question_change(actor=request.user, question=question, section=form.chosen_section(),
-                                                **form.question())
-        except QuestionsLocked as error:
-            messages.error(request, str(error))
-            return _back(survey.pk)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
+        saved, refused = _attempt(request, form, survey.pk, lambda: services.question_change(
+            actor=request.user, question=question, section=form.chosen_section(), **form.question()))
+        if refused:
+            return refused
+        if saved:
             messages.success(request, "Question saved.")
-            return _back(survey.pk, f"question-{question.pk}")
+            return _back(survey.pk, f"question-{saved.pk}")
     return render(request, "surveys/manage/question_form.html", {"survey": survey, "form": form, "question": question})
 
 

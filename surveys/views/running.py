@@ -29,6 +29,7 @@ from surveys.forms_manage import (
     SurveyCreateForm,
     SurveySettingsForm,
     WaveForm,
+    add_service_errors,
 )
 from surveys.models import Wave
 from surveys.services import (
@@ -85,9 +86,7 @@ def survey_settings(request, survey_id):
             survey_settings_update(actor=request.user, survey=survey, title=form.cleaned_data["title"],
                                    mode=form.cleaned_data["mode"], introduction=form.cleaned_data["introduction"])
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                for e in errors:
-                    form.add_error(name if name in form.fields else None, e)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Survey settings saved.")
             return redirect("surveys:survey", survey_id=survey.pk)
@@ -103,8 +102,7 @@ def survey_copy(request, survey_id):
         try:
             copy = services.survey_copy(actor=request.user, survey=survey, title=form.cleaned_data["title"])
         except ValidationError as error:
-            for e in error.message_dict.get("title", error.messages):
-                form.add_error("title", e)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"\u201c{copy.title}\u201d is a copy of \u201c{survey.title}\u201d. "
                                       "Change its questions, then schedule a wave.")
