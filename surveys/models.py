@@ -37,6 +37,10 @@ class Survey(models.Model):
     def __str__(self):
         return self.title
 
+    def introduction_paragraphs(self) -> list[str]:
+        """The introduction as staff read it: paragraphs split at blank lines."""
+        return [p.strip() for p in self.introduction.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
 
 class Section(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sections")

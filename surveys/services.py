@@ -130,6 +130,14 @@ def wave_population(wave: Wave):
     return staff_population(wave.departments.all(), wave.include_subdepartments)
 
 
+def thresholds() -> tuple[int, int]:
+    """The minimum group for figures (never below 3) and for comments (never below the first), as a
+    wave opening now would fix them from the council's settings."""
+    council = CouncilSettings.load()
+    n = max(3, council.min_group_size)
+    return n, max(n, council.min_comment_group_size)
+
+
 def wave_open(*, wave_id: int, now=None) -> Wave:
     """Open a scheduled wave whose time has come: fix its mode and thresholds and record who is invited.
     Running it again does nothing."""
@@ -141,10 +149,8 @@ def wave_open(*, wave_id: int, now=None) -> Wave:
         if wave.status != Wave.Status.SCHEDULED or wave.opens_at > now:
             return wave
         survey_check(wave.survey)
-        council = CouncilSettings.load()
         wave.mode = wave.survey.mode
-        wave.min_group_size = max(3, council.min_group_size)
-        wave.min_comment_group_size = max(wave.min_group_size, council.min_comment_group_size)
+        wave.min_group_size, wave.min_comment_group_size = thresholds()
         people = list(wave_population(wave).values("pk", "department_id", *SEGMENT_ATTRIBUTES))
         Participation.objects.bulk_create(
             [Participation(wave=wave, profile_id=p["pk"], department_id=p["department_id"],

@@ -87,7 +87,7 @@ def answer(request, wave_id):
             raise Http404 from error
         return redirect("surveys:answer_thanks", wave_id=wave.pk)
     return _render(request, "answer.html", wave, form=form,
-                   introduction=[p.strip() for p in wave.survey.introduction.split("\n\n") if p.strip()])
+                   introduction=wave.survey.introduction_paragraphs())
 
 
 @require_GET

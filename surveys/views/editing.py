@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from organisation.permissions import hr_required
 from surveys import selectors_results as results
 from surveys import services
+from surveys.forms_answer import SurveyAnswerForm
 from surveys.forms_manage import QuestionForm, SectionForm, add_service_errors
 from surveys.services import QuestionsLocked
 
@@ -184,6 +185,25 @@ def question_move(request, question_id):
                  lambda by: services.question_move(actor=request.user, question=question, by=by))
 
 
+# --- Preview ----------------------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def survey_preview(request, survey_id):
+    """The survey as staff will see it, with what they are told about who sees their answers. Answers sent
+    from here are checked as staff answers are, and never saved."""
+    survey = results.get_survey_for_hr(survey_id)
+    questions = survey.questions.select_related("section").order_by("section__order", "section_id", "order", "pk")
+    form = SurveyAnswerForm(request.POST or None, questions=questions)
+    checked = request.method == "POST" and form.is_valid()
+    n, comment_n = services.thresholds()
+    as_staff_see_it = {"mode": survey.mode, "min_group_size": n, "min_comment_group_size": comment_n}
+    return render(request, "surveys/manage/preview.html", {
+        "survey": survey, "form": form, "checked": checked, "wave": as_staff_see_it,
+        "introduction": survey.introduction_paragraphs(), "problems": services.survey_problems(survey),
+    })
+
+
 def _move(request, survey_id, anchor, move):
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
@@ -198,6 +218,7 @@ def _move(request, survey_id, anchor, move):
 
 
 urlpatterns = [
+    path("surveys/manage/<int:survey_id>/preview/", survey_preview, name="survey_preview"),
     path("surveys/manage/<int:survey_id>/sections/new/", section_new, name="section_new"),
     path("surveys/manage/sections/<int:section_id>/change/", section_edit, name="section_edit"),
     path("surveys/manage/sections/<int:section_id>/remove/", section_remove, name="section_remove"),

@@ -82,6 +82,14 @@ def test_hr_edits_a_surveys_questions_until_a_wave_opens(page, live_server):
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Question removed.")
     assert survey.questions.count() == before + 1
 
+    # The preview: the survey as staff will see it; answers are checked, not saved.
+    page.get_by_role("link", name="Preview the survey as staff will see it").click()
+    expect(page.get_by_text("Your answers are anonymous.")).to_be_visible()
+    page.get_by_role("button", name="Check these answers").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Staff would see these errors.")
+    check_page(page, "survey-edit-preview")
+    page.get_by_role("link", name="Back to the survey").first.click()
+
     # Once a wave opens, the questions are fixed.
     page.get_by_role("button", name="Schedule a wave").click()
     page.get_by_label("Name").fill("Winter 2026")

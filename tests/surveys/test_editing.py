@@ -14,10 +14,10 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from organisation.models import AuditEvent, CouncilValue
+from organisation.models import AuditEvent, CouncilSettings, CouncilValue
 from surveys import services
 from surveys.forms_manage import QuestionForm, SurveySettingsForm
-from surveys.models import Participation, Question, Section, Survey, Wave
+from surveys.models import Participation, Question, Response, Section, Survey, Wave
 from surveys.services import QuestionsLocked
 from tests.conftest import requires_postgres
 from tests.surveys.conftest import make_survey, make_wave
@@ -1103,3 +1103,35 @@ def test_only_hr_copies_or_deletes_surveys(client, org, survey, role):
         assert client.get(reverse(name, args=[survey.pk])).status_code == 403
         assert client.post(reverse(name, args=[survey.pk]), {"title": "Mine"}).status_code == 403
     assert Survey.objects.count() == 1
+
+
+# --- Preview ------------------------------------------------------------------------------------------------------
+
+def test_the_preview_shows_the_survey_as_staff_will_see_it(hr_client, survey):
+    council = CouncilSettings.load()
+    council.min_group_size, council.min_comment_group_size = 6, 12
+    council.save()
+    url = reverse("surveys:survey_preview", args=[survey.pk])
+    page = _page(hr_client.get(url))
+    for q in survey.questions.all():
+        assert q.text in page
+    assert "Your answers are anonymous." in page and "at least 6 people" in page and "at least 12 people" in page
+    # Bad answers get the errors staff would get; good ones are accepted; nothing is saved either way.
+    agree = list(survey.questions.filter(type="agree5").order_by("order"))
+    bad = _page(hr_client.post(url, {f"q{agree[0].pk}": "9"}))
+    assert "There is a problem" in bad and "Staff would see these errors" in bad
+    good = _page(hr_client.post(url, {f"q{q.pk}": "4" for q in agree}))
+    assert "These answers would be accepted. Nothing was sent or saved." in good and "There is a problem" not in good
+    assert not Response.objects.exists()
+
+
+def test_the_preview_of_a_named_survey_says_it_is_not_anonymous(hr_client):
+    survey = make_survey(mode=Survey.Mode.NAMED)
+    page = _page(hr_client.get(reverse("surveys:survey_preview", args=[survey.pk])))
+    assert "This survey is not anonymous." in page
+
+
+@pytest.mark.parametrize("role", ["staff", "env_manager", "author"])
+def test_only_hr_previews(client, org, survey, role):
+    client.force_login(getattr(org, role))
+    assert client.get(reverse("surveys:survey_preview", args=[survey.pk])).status_code == 403

@@ -36,6 +36,7 @@ RULES = {
     "surveys:comment_hide": ("comment", everyone(405)),  # POST only
     "surveys:named_answers": ("named_wave", {**IN_SCOPE, "manager": 403}),  # named answers: HR only
     # Editing questions (surveys.views.editing), on a survey no wave of which has opened.
+    "surveys:survey_preview": ("survey", only(HR)),
     "surveys:section_new": ("draft_survey", only(HR)),
     "surveys:section_edit": ("draft_section", only(HR)),
     "surveys:section_remove": ("draft_section", only(HR)),  # GET: the confirmation page
