@@ -8,6 +8,7 @@ DJANGO_ENV=production turns on the secure settings and refuses to start without 
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -148,6 +149,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Fixed schedules (beat copies them into its database table; more can be added in the admin).
 CELERY_BEAT_SCHEDULE = {
     "surveys-open-and-close-waves": {"task": "surveys.tasks.waves_tick", "schedule": 60.0},
+    "courses-purge-submission-tokens": {"task": "courses.tasks.submission_tokens_purge",
+                                        "schedule": crontab(hour=3, minute=15)},
 }
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

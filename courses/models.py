@@ -8,6 +8,7 @@ import secrets
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from organisation.models import CouncilValue, Department, StaffProfile, User
 
@@ -195,6 +196,8 @@ class SubmissionToken(models.Model):
     token = models.CharField(max_length=64, unique=True)
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
     used_at = models.DateTimeField(null=True, blank=True)
+    # One row per lesson page shown, so old ones are purged daily (courses.tasks.submission_tokens_purge).
+    issued_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     def __str__(self):
         return self.token

@@ -15,6 +15,7 @@ Rules:
 """
 
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Count, F
@@ -82,6 +83,18 @@ def submission_token_issue(*, enrolment: Enrolment) -> str:
     token = secrets.token_urlsafe(24)
     SubmissionToken.objects.create(token=token, enrolment=enrolment)
     return token
+
+
+TOKEN_LIFETIME = timedelta(days=7)
+
+
+def submission_tokens_purge(*, now=None) -> int:
+    """Delete submission tokens issued more than TOKEN_LIFETIME ago, used or not (one is issued each time
+    a lesson page is shown). A check sent from a page that old is refused as out of date, and its learner
+    is asked to answer it again: nothing is recorded twice. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - TOKEN_LIFETIME
+    deleted, _ = SubmissionToken.objects.filter(issued_at__lt=cutoff).delete()
+    return deleted
 
 
 def _validate(lesson: Lesson, answers: dict) -> dict[int, set[int]]:

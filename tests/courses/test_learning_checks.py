@@ -220,3 +220,42 @@ def test_answers_before_starting_are_not_recorded(client, org, small_module):
     response = client.post(check_url(first), {"token": "x", **answers_for(first)})
     assert response.status_code == 302
     assert not QuestionAnswer.objects.exists()
+
+
+# --- Old tokens are purged ---------------------------------------------------------------------------------
+
+def test_tokens_older_than_a_week_are_purged_and_their_page_is_then_out_of_date(client, small_module, started):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    first, second, _ = lessons(small_module)
+    old, recent = fresh_token(client, first), fresh_token(client, second)
+    submit(client, second, answers_for(second), token=recent)  # a used one, recent: kept too
+    now = timezone.now()
+    SubmissionToken.objects.filter(token=old).update(issued_at=now - timedelta(days=7, minutes=1))
+    assert services.submission_tokens_purge(now=now) == 1
+    assert services.submission_tokens_purge(now=now) == 0  # again: nothing more
+    assert list(SubmissionToken.objects.values_list("token", flat=True)) == [recent]
+    # A check sent from the week-old page is refused as out of date, and nothing is recorded.
+    response = submit(client, first, answers_for(first), token=old)
+    assert response.status_code == 400 and "out of date" in response.content.decode()
+    assert QuestionAnswer.objects.filter(enrolment=started, question__lesson=first).count() == 0
+
+
+def test_beat_purges_tokens_daily_through_the_task(small_module, started):
+    from datetime import timedelta
+
+    from celery.schedules import crontab
+    from django.conf import settings
+    from django.utils import timezone
+
+    from courses.tasks import submission_tokens_purge
+
+    entry = settings.CELERY_BEAT_SCHEDULE["courses-purge-submission-tokens"]
+    assert entry["task"] == submission_tokens_purge.name
+    assert entry["schedule"] == crontab(hour=3, minute=15)
+    token = services.submission_token_issue(enrolment=started)
+    SubmissionToken.objects.filter(token=token).update(issued_at=timezone.now() - timedelta(days=8))
+    assert submission_tokens_purge.apply().get() == 1  # through Celery's task machinery, in this process
+    assert not SubmissionToken.objects.filter(token=token).exists()
