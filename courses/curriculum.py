@@ -270,6 +270,10 @@ def _save_module(pm: ParsedModule, report: LoadReport) -> None:
     module = Module.objects.filter(slug=pm.slug).first()
     new_hash = pm.content_hash
     if module and module.content_hash == new_hash:
+        # The same content, so the same version; a lesson's estimated minutes are not content (no one
+        # must redo a lesson for them), so they are brought up to date here.
+        for pl in pm.lessons:
+            Lesson.objects.filter(module=module, slug=pl.slug).exclude(minutes=pl.minutes).update(minutes=pl.minutes)
         report.unchanged.append(pm.slug)
         return
     fields = {"title": pm.title, "summary": pm.summary, "estimated_minutes": pm.estimated_minutes, "audience": pm.audience,

@@ -172,6 +172,17 @@ def test_layout_only_change_is_not_a_new_version(module_copy, learners):
     assert module.version == 1
 
 
+def test_a_lessons_minutes_change_without_a_new_version_or_lost_progress(module_copy, learners):
+    module, lessons, part_way, _done = learners
+    first, before = lessons[0], lessons[0].minutes
+    replace_in(module_copy / "01-ai-is-already-here.md", f"minutes: {before}\n", f"minutes: {before + 3}\n")
+    assert load_curriculum(module_copy).unchanged == ["what-ai-is"]
+    first.refresh_from_db()
+    module.refresh_from_db()
+    assert first.minutes == before + 3 and module.version == 1
+    assert LessonProgress.objects.filter(enrolment=part_way).count() == 2
+
+
 def test_changed_check_clears_that_lesson_for_people_part_way(module_copy, learners):
     module, lessons, part_way, _done = learners
     path = module_copy / "01-ai-is-already-here.md"
