@@ -295,9 +295,9 @@ def _save_module(pm: ParsedModule, report: LoadReport) -> None:
     for pl in pm.lessons:
         lesson = existing.pop(pl.slug, None)
         if lesson is not None and lesson.content_hash == pl.content_hash:
-            if lesson.order != pl.order or lesson.retired:
-                lesson.order, lesson.retired = pl.order, False
-                lesson.save(update_fields=["order", "retired"])
+            if lesson.order != pl.order or lesson.retired or lesson.minutes != pl.minutes:
+                lesson.order, lesson.retired, lesson.minutes = pl.order, False, pl.minutes
+                lesson.save(update_fields=["order", "retired", "minutes"])
             continue
         if lesson is None:
             lesson = Lesson.objects.create(module=module, slug=pl.slug, order=pl.order, title=pl.title,

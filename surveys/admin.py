@@ -35,8 +35,23 @@ class SectionInline(admin.TabularInline):
         return not _locked(obj) and super().has_delete_permission(request, obj)
 
 
+class SurveyAdminForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = ["title", "introduction", "mode"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and data.get("mode") and data["mode"] != self.instance.mode:
+            broken = services.optional_not_text(self.instance, mode=data["mode"])
+            if broken:
+                self.add_error("mode", broken + ". Make them required first.")
+        return data
+
+
 @admin.register(Survey)
 class SurveyAdmin(AuditedAdmin):
+    form = SurveyAdminForm
     list_display = ["title", "mode", "template_key", "created_at"]
     search_fields = ["title"]
     inlines = [SectionInline]
@@ -61,6 +76,9 @@ class QuestionAdminForm(forms.ModelForm):
         survey = data.get("survey")
         if survey is not None and data.get("section") is not None and data["section"].survey_id != survey.pk:
             self.add_error("section", "Choose a section of the same survey.")
+        if survey is not None and _locked(survey):
+            # Adding a question to, or moving one into, a survey whose questions are fixed.
+            self.add_error("survey", "A wave of this survey has opened, so its questions can no longer be changed.")
         if (survey is not None and survey.mode == Survey.Mode.ANONYMOUS and not data.get("required", True)
                 and data.get("type") != Question.Type.TEXT):
             self.add_error("required", "In an anonymous survey only free-text questions can be optional.")

@@ -62,15 +62,16 @@ def survey_problems(survey: Survey) -> list[str]:
     thin = [q.text for q in questions if q.type in CHOICE_TYPES and len(q.choices) < 2]
     if thin:
         problems.append("A choice question needs at least two choices: " + "; ".join(thin[:3]))
-    optional = _optional_not_text(survey, questions)
+    optional = optional_not_text(survey, questions)
     if optional:
         problems.append(optional)
     return problems
 
 
-def _optional_not_text(survey: Survey, questions=None) -> str:
-    """The anonymity rule on optional questions, broken (a message) or kept (empty)."""
-    if survey.mode != Survey.Mode.ANONYMOUS:
+def optional_not_text(survey: Survey, questions=None, *, mode: str | None = None) -> str:
+    """The anonymity rule on optional questions, broken (a message) or kept (empty), for the survey in its
+    mode or in the `mode` it would change to."""
+    if (mode or survey.mode) != Survey.Mode.ANONYMOUS:
         return ""
     if questions is None:
         questions = survey.questions.only("text", "type", "required")
@@ -324,17 +325,32 @@ def survey_settings_update(*, actor: User, survey: Survey, title: str, mode: str
     if not changed:
         return survey
     survey.full_clean(exclude=["created_by"])  # surveys made by the system (demo, tests) have none
-    broken = _optional_not_text(survey) if "mode" in changed else ""
+    broken = optional_not_text(survey) if "mode" in changed else ""
     if broken:
         raise ValidationError({"mode": broken + ". Make them required first."})
     survey.save(update_fields=[f for f in ("title", "mode", "introduction") if f in changed])
+    if "mode" in changed:
+        _comment_hints_follow_mode(survey)
     audit_record(actor=actor, action="survey changed", target=survey.title, detail={"survey": survey.pk, **changed})
     return survey
+
+
+def _comment_hints_follow_mode(survey: Survey) -> None:
+    """The templates' "leave out names" hint on free-text questions differs between anonymous and named
+    surveys (surveys.shipped.comment_hint_for): a survey whose mode changes gets the other one."""
+    from surveys.shipped import comment_hint_for
+
+    for question in survey.questions.filter(type=Question.Type.TEXT):
+        hint = comment_hint_for(survey.mode, question.help_text)
+        if hint != question.help_text:
+            question.help_text = hint
+            question.save(update_fields=["help_text"])
 
 
 @transaction.atomic
 def wave_schedule(*, actor: User, survey: Survey, name: str, opens_at, closes_at,
                   departments: list[Department], include_subdepartments: bool) -> Wave:
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)  # survey_delete locks it too
     wave = Wave(survey=survey, name=name, opens_at=opens_at, closes_at=closes_at,
                 include_subdepartments=include_subdepartments, created_by=actor)
     wave.full_clean()
@@ -433,9 +449,26 @@ MAX_CHOICES = 20
 CHOICE_MAX_LENGTH = 200
 
 
-class QuestionsLocked(Exception):
+class EditRefused(Exception):
+    """An edit that cannot be made: the message says why, in words for HR."""
+
+
+class QuestionsLocked(EditRefused):
     def __init__(self, message="A wave of this survey has opened, so its questions can no longer be changed."):
         super().__init__(message)
+
+
+class EditGone(EditRefused):
+    def __init__(self, message="That was removed in the meantime (perhaps in another tab), so nothing was changed."):
+        super().__init__(message)
+
+
+def _fresh(model, pk, survey: Survey):
+    """The row as it is now, under the survey's lock (the caller's copy was read before it), or EditGone."""
+    row = model.objects.filter(pk=pk, survey=survey).first()
+    if row is None:
+        raise EditGone
+    return row
 
 
 def _editable(survey_id: int) -> Survey:
@@ -471,7 +504,9 @@ def _section_detail(section: Section) -> dict:
 @transaction.atomic
 def section_add(*, actor: User, survey: Survey, title: str) -> Section:
     survey = _editable(survey.pk)
-    section = Section(survey=survey, title=title.strip(), order=survey.sections.count())
+    sections = _sections(survey)
+    _renumber(sections)  # orders left with gaps or ties (by the admin, say) must not put the new one mid-way
+    section = Section(survey=survey, title=title.strip(), order=len(sections))
     section.full_clean()
     section.save()
     audit_record(actor=actor, action="survey section added", target=survey.title,
@@ -482,7 +517,7 @@ def section_add(*, actor: User, survey: Survey, title: str) -> Section:
 @transaction.atomic
 def section_change(*, actor: User, section: Section, title: str) -> Section:
     survey = _editable(section.survey_id)
-    section = Section.objects.get(pk=section.pk)
+    section = _fresh(Section, section.pk, survey)
     before, section.title = section.title, title.strip()
     section.full_clean()
     if before != section.title:
@@ -494,9 +529,12 @@ def section_change(*, actor: User, section: Section, title: str) -> Section:
 
 @transaction.atomic
 def section_remove(*, actor: User, section: Section) -> int:
-    """Remove a section and its questions; returns how many questions went with it."""
+    """Remove a section and its questions; returns how many questions went with it (none if it had
+    already gone: a second click finds nothing more to do)."""
     survey = _editable(section.survey_id)
-    section = Section.objects.get(pk=section.pk)
+    section = Section.objects.filter(pk=section.pk, survey=survey).first()
+    if section is None:
+        return 0
     questions = list(section.questions.values_list("text", flat=True))
     detail = {**_section_detail(section), "title": section.title, "questions": questions}
     section.delete()
@@ -509,20 +547,21 @@ def section_remove(*, actor: User, section: Section) -> int:
 def section_move(*, actor: User, section: Section, by: int) -> None:
     """Move a section one place up (by=-1) or down (by=1); at either end it stays where it is."""
     survey = _editable(section.survey_id)
-    _move(actor, survey, _sections(survey), section.pk, by, "survey section moved")
+    _move(actor, survey, _sections(survey), _fresh(Section, section.pk, survey).pk, by, "survey section moved")
 
 
 @transaction.atomic
 def question_move(*, actor: User, question: Question, by: int) -> None:
     """Move a question one place up (by=-1) or down (by=1) within its section."""
     survey = _editable(question.survey_id)
-    _move(actor, survey, _questions(Section.objects.get(pk=question.section_id)), question.pk, by,
-          "survey question moved")
+    question = _fresh(Question, question.pk, survey)
+    _move(actor, survey, _questions(question.section), question.pk, by, "survey question moved")
 
 
 def _move(actor, survey, items, pk, by, action) -> None:
     if by not in (-1, 1):
         raise ValueError("Move by one place, up or down")
+    _renumber(items)
     i = next(i for i, item in enumerate(items) if item.pk == pk)
     j = i + by
     if not 0 <= j < len(items):
@@ -531,6 +570,21 @@ def _move(actor, survey, items, pk, by, action) -> None:
     _renumber(items)
     audit_record(actor=actor, action=action, target=survey.title,
                  detail={"survey": survey.pk, "id": pk, "from": i + 1, "to": j + 1})
+
+
+def _target_section(section: Section, survey: Survey) -> Section:
+    """The section a question goes into, as it is now under the lock: of this survey, and still there."""
+    fresh = Section.objects.filter(pk=section.pk, survey=survey).first()
+    if fresh is None:
+        raise ValidationError({"section": ["That section is no longer in this survey. Choose another."]})
+    return fresh
+
+
+def _end_of(section: Section) -> int:
+    """The order a question added at the end of a section gets (its questions renumbered first)."""
+    questions = _questions(section)
+    _renumber(questions)
+    return len(questions)
 
 
 def choice_ids(old: list[dict], texts: list[str]) -> list[dict]:
@@ -607,8 +661,8 @@ def question_add(*, actor: User, section: Section, text: str, type: str, require
                  choices: list[str] = (), dimension: str = "", values: list = ()) -> Question:
     """Add a question at the end of a section. Raises ValidationError (by field) or QuestionsLocked."""
     survey = _editable(section.survey_id)
-    section = Section.objects.get(pk=section.pk, survey=survey)
-    question = Question(survey=survey, section=section, order=section.questions.count())
+    section = _target_section(section, survey)
+    question = Question(survey=survey, section=section, order=_end_of(section))
     _question_write(question, text=text, help_text=help_text, type=type, required=required,
                     choices=list(choices), dimension=dimension, values=list(values))
     audit_record(actor=actor, action="survey question added", target=survey.title,
@@ -622,16 +676,16 @@ def question_change(*, actor: User, question: Question, section: Section, text: 
                     values: list = ()) -> Question:
     """Change a question, and move it to the end of another section of the same survey if asked."""
     survey = _editable(question.survey_id)
-    question = Question.objects.select_related("survey").get(pk=question.pk)
+    question = _fresh(Question, question.pk, survey)
+    if section.pk != question.section_id:
+        section = _target_section(section, survey)
     changed = _question_write(question, text=text, help_text=help_text, type=type, required=required,
                               choices=list(choices), dimension=dimension, values=list(values))
     if section.pk != question.section_id:
-        if section.survey_id != survey.pk:
-            raise ValidationError({"section": ["Choose a section of this survey."]})
         old = Section.objects.get(pk=question.section_id)
         changed["section"] = [old.title, section.title]
+        question.order = _end_of(section)
         question.section = section
-        question.order = section.questions.count()
         question.save(update_fields=["section", "order"])
         _renumber(_questions(old))
     if changed:
@@ -643,7 +697,9 @@ def question_change(*, actor: User, question: Question, section: Section, text: 
 @transaction.atomic
 def question_remove(*, actor: User, question: Question) -> None:
     survey = _editable(question.survey_id)
-    question = Question.objects.get(pk=question.pk)
+    question = Question.objects.filter(pk=question.pk, survey=survey).first()
+    if question is None:
+        return  # already removed: a second click finds nothing more to do
     section = Section.objects.get(pk=question.section_id)
     detail = {"survey": survey.pk, "question": question.pk, "text": question.text}
     question.delete()

@@ -17,7 +17,7 @@ from surveys import selectors_results as results
 from surveys import services
 from surveys.forms_answer import SurveyAnswerForm
 from surveys.forms_manage import QuestionForm, SectionForm, add_service_errors
-from surveys.services import QuestionsLocked
+from surveys.services import EditRefused
 
 _LOCKED = "A wave of this survey has opened, so its questions can no longer be changed."
 
@@ -36,11 +36,11 @@ def _refuse_if_locked(request, survey):
 
 def _attempt(request, form, survey_id, write):
     """Run a write for a posted, valid form: (its result, None); or (None, a redirect back to the survey)
-    if the questions became fixed meanwhile; or (None, None) if the service refused the input, whose
+    if the questions became fixed, or what was edited was removed, meanwhile; or (None, None) if the service refused the input, whose
     errors are then on the form."""
     try:
         return write(), None
-    except QuestionsLocked as error:
+    except EditRefused as error:
         messages.error(request, str(error))
         return None, _back(survey_id)
     except ValidationError as error:
@@ -96,7 +96,7 @@ def section_remove(request, section_id):
     if request.method == "POST":
         try:
             removed = services.section_remove(actor=request.user, section=section)
-        except QuestionsLocked as error:
+        except EditRefused as error:
             messages.error(request, str(error))
         else:
             messages.success(request, f"Section \u201c{section.title}\u201d removed"
@@ -168,7 +168,7 @@ def question_remove(request, question_id):
     if request.method == "POST":
         try:
             services.question_remove(actor=request.user, question=question)
-        except QuestionsLocked as error:
+        except EditRefused as error:
             messages.error(request, str(error))
         else:
             messages.success(request, "Question removed.")
@@ -211,7 +211,7 @@ def _move(request, survey_id, anchor, move):
         return _back(survey_id)
     try:
         move(-1 if direction == "up" else 1)
-    except QuestionsLocked as error:
+    except EditRefused as error:
         messages.error(request, str(error))
         return _back(survey_id)
     return _back(survey_id, anchor)

@@ -183,6 +183,16 @@ def test_a_lessons_minutes_change_without_a_new_version_or_lost_progress(module_
     assert LessonProgress.objects.filter(enrolment=part_way).count() == 2
 
 
+def test_a_lessons_minutes_load_when_another_lesson_changes_too(module_copy, learners):
+    module, lessons, *_ = learners
+    first, before = lessons[0], lessons[0].minutes
+    replace_in(module_copy / "01-ai-is-already-here.md", f"minutes: {before}\n", f"minutes: {before + 2}\n")
+    replace_in(module_copy / "02-how-machine-learning-works.md", "\n---\n", "\n---\nA new opening sentence.\n\n")
+    assert load_curriculum(module_copy).updated == ["what-ai-is"]
+    first.refresh_from_db()
+    assert first.minutes == before + 2
+
+
 def test_changed_check_clears_that_lesson_for_people_part_way(module_copy, learners):
     module, lessons, part_way, _done = learners
     path = module_copy / "01-ai-is-already-here.md"

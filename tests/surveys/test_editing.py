@@ -1117,12 +1117,14 @@ def test_the_preview_shows_the_survey_as_staff_will_see_it(hr_client, survey):
         assert q.text in page
     assert "Your answers are anonymous." in page and "at least 6 people" in page and "at least 12 people" in page
     # Bad answers get the errors staff would get; good ones are accepted; nothing is saved either way.
+    make_wave(survey, opens=3)  # a scheduled wave: nothing may be recorded against it either
     agree = list(survey.questions.filter(type="agree5").order_by("order"))
     bad = _page(hr_client.post(url, {f"q{agree[0].pk}": "9"}))
     assert "There is a problem" in bad and "Staff would see these errors" in bad
     good = _page(hr_client.post(url, {f"q{q.pk}": "4" for q in agree}))
     assert "These answers would be accepted. Nothing was sent or saved." in good and "There is a problem" not in good
-    assert not Response.objects.exists()
+    assert not Response.objects.exists() and not Participation.objects.exists()
+    assert not AuditEvent.objects.exists()
 
 
 def test_the_preview_of_a_named_survey_says_it_is_not_anonymous(hr_client):
@@ -1135,3 +1137,69 @@ def test_the_preview_of_a_named_survey_says_it_is_not_anonymous(hr_client):
 def test_only_hr_previews(client, org, survey, role):
     client.force_login(getattr(org, role))
     assert client.get(reverse("surveys:survey_preview", args=[survey.pk])).status_code == 403
+
+
+# --- Edits that arrive after what they edit was removed (another tab, a double click) ---------------------------
+
+def test_edits_to_something_removed_meanwhile_are_refused_or_already_done(org):
+    survey = make_survey()
+    second = _with_second_section(survey)
+    stale_section = Section.objects.get(pk=second.pk)
+    stale_question = Question.objects.get(section=second)
+    services.section_remove(actor=org.hr, section=second)  # in another tab
+    with pytest.raises(services.EditGone):
+        services.section_change(actor=org.hr, section=stale_section, title="Renamed")
+    with pytest.raises(services.EditGone):
+        services.section_move(actor=org.hr, section=stale_section, by=-1)
+    with pytest.raises(services.EditGone):
+        services.question_move(actor=org.hr, question=stale_question, by=-1)
+    assert services.section_remove(actor=org.hr, section=stale_section) == 0  # the second click: nothing more
+    services.question_remove(actor=org.hr, question=stale_question)
+    with pytest.raises(ValidationError) as error:
+        services.question_add(actor=org.hr, section=stale_section, text="Into a gone section?", type="agree5",
+                              required=True)
+    assert "section" in error.value.message_dict
+    kept = survey.questions.first()
+    with pytest.raises(ValidationError) as error:
+        services.question_change(actor=org.hr, question=kept, section=stale_section, text=kept.text,
+                                 type=kept.type, required=True, dimension=kept.dimension)
+    assert "section" in error.value.message_dict
+    kept.refresh_from_db()
+    assert kept.section_id == _section(survey).pk
+    assert _section_titles(survey) == ["About AI"]
+
+
+def test_a_page_posted_after_its_question_was_removed_says_so(hr_client, survey):
+    question = survey.questions.first()
+    url = reverse("surveys:question_edit", args=[question.pk])
+    Question.objects.filter(pk=question.pk).delete()
+    assert hr_client.post(url, _post()).status_code == 404
+
+
+def test_new_sections_and_questions_go_last_even_when_orders_have_gaps(org, survey):
+    second = _with_second_section(survey)
+    Section.objects.filter(pk=second.pk).update(order=7)  # as the admin might leave them
+    Question.objects.filter(section=_section(survey)).update(order=3)
+    added = services.section_add(actor=org.hr, survey=survey, title="Last")
+    assert _section_titles(survey) == ["About AI", "Your work", "Last"] and added.order == 2
+    services.question_add(actor=org.hr, section=_section(survey), text="At the end", type="text", required=False)
+    assert _questions(_section(survey))[-1] == "At the end"
+
+
+@pytest.mark.parametrize(("start", "to", "hint"), [("named", "anonymous", "could identify you"),
+                                                  ("anonymous", "named", "other people's names")])
+def test_a_change_of_mode_changes_the_comment_hint_with_it(org, start, to, hint):
+    survey = services.survey_create_from_template(actor=org.hr, key="module-feedback", mode=start)
+    services.survey_settings_update(actor=org.hr, survey=survey, title=survey.title, mode=to)
+    assert hint in survey.questions.get(type="text").help_text
+
+
+def test_a_question_form_with_one_section_posts_the_section_there_is(hr_client, survey):
+    """With one section the form has no select: a section removed since the page was shown must not
+    leave the form refusing every resubmit."""
+    second = _with_second_section(survey)
+    url = reverse("surveys:question_new", args=[survey.sections.first().pk])
+    Section.objects.filter(pk=second.pk).delete()
+    page = _page(hr_client.post(url, _post(section=str(second.pk))))
+    assert "Choose a section of this survey." in page
+    assert f'id="id_section" name="section" value="{_section(survey).pk}"' in page

@@ -61,3 +61,37 @@ def test_a_survey_mode_is_fixed_in_the_admin_once_a_wave_has_opened(client, org)
     client.force_login(org.admin)
     page = client.get(reverse("admin:surveys_survey_change", args=[survey.pk])).content.decode()
     assert 'name="mode"' not in page
+
+
+def _question_post(survey, section, text="Moved in?"):
+    return {"survey": survey.pk, "section": section.pk, "order": 0, "text": text, "type": "agree5",
+            "required": "on", "choices": "[]", "max_length": 2000, "dimension": ""}
+
+
+def test_no_question_can_be_added_to_or_moved_into_a_fixed_survey_in_the_admin(client, org):
+    fixed = make_pulse()
+    open_wave(fixed)
+    draft = make_pulse(key="module-feedback")
+    question = draft.questions.filter(type="agree5").first()
+    before = fixed.questions.count()
+    client.force_login(org.admin)
+    target = fixed.sections.first()
+    moved = client.post(reverse("admin:surveys_question_change", args=[question.pk]), _question_post(fixed, target))
+    added = client.post(reverse("admin:surveys_question_add"), _question_post(fixed, target, "Added?"))
+    for response in (moved, added):
+        assert response.status_code == 200
+        assert "its questions can no longer be changed" in response.content.decode()
+    question.refresh_from_db()
+    assert question.survey_id == draft.pk and fixed.questions.count() == before
+
+
+def test_the_admin_refuses_making_a_survey_anonymous_while_a_question_is_optional(client, org):
+    survey = make_pulse(key="module-feedback")
+    survey.questions.filter(type="agree5").update(required=False)
+    client.force_login(org.admin)
+    response = client.post(reverse("admin:surveys_survey_change", args=[survey.pk]),
+                           {"title": survey.title, "introduction": survey.introduction, "mode": "anonymous",
+                            "sections-TOTAL_FORMS": 0, "sections-INITIAL_FORMS": 0})
+    assert "only free-text questions can be optional" in response.content.decode()
+    survey.refresh_from_db()
+    assert survey.mode == "named"
