@@ -217,7 +217,10 @@ def waves_tick(now=None) -> tuple[int, int]:
     """Open and close the waves whose times have come (run every minute by Celery beat)."""
     now = now or timezone.now()
     opened = closed = 0
-    for pk in Wave.objects.filter(status=Wave.Status.SCHEDULED, opens_at__lte=now).values_list("pk", flat=True):
+    # A wave whose closing time passed before it could open (its survey could not be sent) stays
+    # scheduled, for HR to change or cancel: the survey's page says so.
+    due = Wave.objects.filter(status=Wave.Status.SCHEDULED, opens_at__lte=now, closes_at__gt=now)
+    for pk in due.values_list("pk", flat=True):
         try:
             opened += wave_open(wave_id=pk, now=now).status == Wave.Status.OPEN
         except ValidationError as error:

@@ -72,6 +72,7 @@ def survey_detail(request, survey_id):
     return render(request, "surveys/manage/detail.html", {
         "survey": survey, "sections": results.survey_sections(survey), "waves": results.survey_waves(survey),
         "mode_locked": services.survey_mode_locked(survey), "problems": services.survey_problems(survey),
+        "now": timezone.now(),
         "template_title": next((t["title"] for t in TEMPLATES if t["key"] == survey.template_key), survey.template_key),
     })
 

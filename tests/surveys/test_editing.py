@@ -6,6 +6,7 @@ the pages (HR only, 403 for other roles, 404 for a missing section or question, 
 import html
 import logging
 import threading
+from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
@@ -1203,3 +1204,17 @@ def test_a_question_form_with_one_section_posts_the_section_there_is(hr_client, 
     page = _page(hr_client.post(url, _post(section=str(second.pk))))
     assert "Choose a section of this survey." in page
     assert f'id="id_section" name="section" value="{_section(survey).pk}"' in page
+
+
+def test_a_wave_whose_survey_could_not_be_sent_in_time_stays_scheduled_and_says_so(hr_client, org):
+    survey = make_survey()
+    survey.questions.all().delete()
+    waiting = make_wave(survey, opens=-1, closes=3)
+    page = _page(hr_client.get(reverse("surveys:survey", args=[survey.pk])))
+    assert "Waiting: it opens once the questions are put right." in page
+    Wave.objects.filter(pk=waiting.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    assert services.waves_tick() == (0, 0)  # not tried again, so no warning every minute
+    waiting.refresh_from_db()
+    assert waiting.status == "scheduled"
+    page = _page(hr_client.get(reverse("surveys:survey", args=[survey.pk])))
+    assert "Not sent: its closing time has passed. Change its times or cancel it." in page
