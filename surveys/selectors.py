@@ -33,6 +33,11 @@ class Suppressed:
         return f"fewer than {self.n} responses, or hidden to protect a smaller group"
 
 
+def answer_sheet_questions(survey) -> QuerySet[Question]:
+    """A survey's questions in the order staff answer them (section by section), with their sections."""
+    return survey.questions.select_related("section").order_by("section__order", "section_id", "order", "pk")
+
+
 def cell_key_for(department: Department | None = None, *, own_staff: bool = False, filters=()) -> str:
     scope = ORG if department is None else f"d{department.pk}{'!' if own_staff else ''}"
     return cell_key(scope, tuple((a, str(v)) for a, v in filters))

@@ -735,7 +735,9 @@ def survey_copy(*, actor: User, survey: Survey, title: str) -> Survey:
 
 
 class SurveyInUse(Exception):
-    pass
+    def __init__(self, message="This survey has waves, so it cannot be deleted: their results are kept. "
+                               "Cancel a scheduled wave first; a survey with an opened wave stays."):
+        super().__init__(message)
 
 
 @transaction.atomic
@@ -744,8 +746,7 @@ def survey_delete(*, actor: User, survey: Survey) -> None:
     invited and nothing was answered. A survey with waves keeps its results, so it cannot be deleted."""
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.waves.exists():
-        raise SurveyInUse("This survey has waves, so it cannot be deleted: their results are kept. "
-                          "Cancel a scheduled wave first; a survey with an opened wave stays.")
+        raise SurveyInUse
     audit_record(actor=actor, action="survey deleted", target=survey.title,
                  detail={"survey": survey.pk, "questions": survey.questions.count()})
     survey.delete()

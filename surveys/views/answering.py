@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from surveys import services
 from surveys.forms_answer import SurveyAnswerForm
 from surveys.models import Participation, Wave
+from surveys.selectors import answer_sheet_questions
 
 # --- Reads (scoped to the signed-in person; they belong with surveys.selectors) ---------------------------
 
@@ -34,10 +35,6 @@ def _my_invitation(user, wave_id: int) -> Participation:
         Participation.objects.select_related("wave__survey", "profile"),
         profile__user=user, wave_id=wave_id, wave__status__in=[Wave.Status.OPEN, Wave.Status.CLOSED],
     )
-
-
-def _questions(wave: Wave):
-    return wave.survey.questions.select_related("section").order_by("section__order", "section_id", "order", "pk")
 
 
 def _draft_owner(user) -> str:
@@ -75,7 +72,7 @@ def answer(request, wave_id):
         return _render(request, "closed.html", wave, posted=posted, answered=invitation.responded)
     if invitation.responded:  # a replay, second tab or later visit: nothing more is recorded
         return _render(request, "already.html", wave, status=409 if posted else 200)
-    form = SurveyAnswerForm(request.POST if posted else None, questions=_questions(wave))
+    form = SurveyAnswerForm(request.POST if posted else None, questions=answer_sheet_questions(wave.survey))
     if posted and form.is_valid():
         try:
             services.response_submit(profile=invitation.profile, wave=wave, answers=form.answers())

@@ -17,6 +17,7 @@ from surveys import selectors_results as results
 from surveys import services
 from surveys.forms_answer import SurveyAnswerForm
 from surveys.forms_manage import QuestionForm, SectionForm, add_service_errors
+from surveys.selectors import answer_sheet_questions
 from surveys.services import EditRefused
 
 _LOCKED = "A wave of this survey has opened, so its questions can no longer be changed."
@@ -193,8 +194,7 @@ def survey_preview(request, survey_id):
     """The survey as staff will see it, with what they are told about who sees their answers. Answers sent
     from here are checked as staff answers are, and never saved."""
     survey = results.get_survey_for_hr(survey_id)
-    questions = survey.questions.select_related("section").order_by("section__order", "section_id", "order", "pk")
-    form = SurveyAnswerForm(request.POST or None, questions=questions)
+    form = SurveyAnswerForm(request.POST or None, questions=answer_sheet_questions(survey))
     checked = request.method == "POST" and form.is_valid()
     n, comment_n = services.thresholds()
     as_staff_see_it = {"mode": survey.mode, "min_group_size": n, "min_comment_group_size": comment_n}

@@ -124,8 +124,7 @@ def survey_delete(request, survey_id):
         messages.success(request, f"\u201c{survey.title}\u201d deleted.")
         return redirect("surveys:manage")
     if survey.waves.exists():
-        messages.error(request, "This survey has waves, so it cannot be deleted: their results are kept. "
-                                "Cancel a scheduled wave first; a survey with an opened wave stays.")
+        messages.error(request, str(services.SurveyInUse()))
         return redirect("surveys:survey", survey_id=survey.pk)
     return render(request, "surveys/manage/delete.html", {"survey": survey, "questions": survey.questions.count()})
 
