@@ -15,8 +15,9 @@ from organisation.models import CouncilSettings, CouncilValue, Department
 from organisation.selectors import department_rows
 from surveys import services
 from surveys.models import Question, Section, Survey
-from surveys.selectors_results import ATTRIBUTE_LABELS, ATTRIBUTES, MAX_FILTERS
+from surveys.selectors_results import ATTRIBUTE_LABELS, ATTRIBUTES
 from surveys.shipped import TEMPLATES
+from surveys.suppression import MAX_FILTERS
 
 _DATETIME = "%Y-%m-%dT%H:%M"
 
@@ -294,7 +295,7 @@ class WaveForm(forms.Form):
 # --- Results filters --------------------------------------------------------------------------------------
 
 class ResultsFilterForm(forms.Form):
-    """A department (the user's own) and at most two staff attributes."""
+    """A department (the user's own) and one staff attribute at a time (suppression.MAX_FILTERS)."""
 
     department = forms.ChoiceField(label="Department", required=False)
 
@@ -312,7 +313,8 @@ class ResultsFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         if len([a for a in self.attributes if data.get(a)]) > MAX_FILTERS:
-            raise ValidationError(f"Choose at most {MAX_FILTERS} of work pattern, contract, work email and grade band.")
+            raise ValidationError("Choose one of work pattern, contract, work email and grade band at a time: "
+                                  "figures for two at once could be combined to single people out.")
         return data
 
     def filters(self) -> tuple[tuple[str, str], ...]:

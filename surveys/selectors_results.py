@@ -44,7 +44,6 @@ from surveys.suppression import ORG, Release, Tree, cell_key
 ATTRIBUTES = ["work_pattern", "contract", "has_work_email", "grade_band"]
 ATTRIBUTE_LABELS = {"work_pattern": "Work pattern", "contract": "Contract", "has_work_email": "Work email",
                     "grade_band": "Grade band"}
-MAX_FILTERS = 2  # DESIGN.md: at most two attributes at once
 AGREE_LABELS = {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor disagree", 4: "Agree",
                 5: "Strongly agree"}
 DIMENSION_LABELS = dict(Question.Dimension.choices)
@@ -167,8 +166,8 @@ def filter_choices(wave: Wave) -> dict[str, list[tuple[str, str]]]:
 
 @dataclass(frozen=True)
 class Group:
-    """A department (and everything beneath it) or the whole organisation, narrowed by up to two
-    attribute filters ((attribute, value) pairs, values as the cell keys write them)."""
+    """A department (and everything beneath it) or the whole organisation, narrowed by at most
+    MAX_FILTERS attribute filters ((attribute, value) pairs, values as the cell keys write them)."""
 
     department: Department | None = None
     filters: tuple[tuple[str, str], ...] = ()

@@ -174,30 +174,17 @@ def wave_attributes(wave: Wave) -> list[str]:
     return attrs
 
 
-def release_compute(wave: Wave) -> dict:
+def release_compute(wave: Wave, tree: suppression.Tree | None = None) -> dict:
     """The suppression decision for a wave: figures (threshold N over responses) and comments
     (the comment threshold over people who wrote a comment), for every cell the product offers."""
-    tree = current_tree()
-    attrs = wave_attributes(wave)
-    population_rows = [
-        {**r, "department": r["department_id"]}
-        for r in Participation.objects.filter(wave=wave).values("department_id", *SEGMENT_ATTRIBUTES)
-    ]
+    population_rows = list(Participation.objects.filter(wave=wave).values("department_id", *SEGMENT_ATTRIBUTES))
     response_fields = ["pk", "department_id", *SEGMENT_ATTRIBUTES, *EQUALITY_ATTRIBUTES]
-    responses = [{**r, "department": r["department_id"]} for r in wave.responses.values(*response_fields)]
-    # Equality data is only on responses: its population is the responses themselves.
-    population = suppression.count_cells(population_rows, tree, [a for a in attrs if a in SEGMENT_ATTRIBUTES])
-    population.update({k: v for k, v in suppression.count_cells(responses, tree, attrs).items() if k not in population})
-    counts = suppression.count_cells(responses, tree, attrs)
-    figures = suppression.decide(counts, population, tree, attrs, wave.min_group_size)
     commenters = set(Answer.objects.filter(response__wave=wave, question__type=Question.Type.TEXT)
                      .exclude(text="").values_list("response_id", flat=True))
-    comment_counts = suppression.count_cells([r for r in responses if r["pk"] in commenters], tree, attrs)
-    comments = suppression.decide(comment_counts, population, tree, attrs, wave.min_comment_group_size)
-    # A cell's comments show only where its figures do too.
-    comments.released &= figures.released
-    # The tree as it was: results keep their shape if departments move or are renamed later.
-    return {"attributes": attrs, "tree": tree.to_json(), "figures": figures.to_json(), "comments": comments.to_json()}
+    return suppression.release_for(
+        tree=tree or current_tree(), attributes=wave_attributes(wave), invited=population_rows,
+        responses=list(wave.responses.values(*response_fields)), commenters=commenters,
+        n=wave.min_group_size, n_comments=wave.min_comment_group_size, segment_attributes=SEGMENT_ATTRIBUTES)
 
 
 def wave_close(*, wave_id: int, now=None) -> Wave:

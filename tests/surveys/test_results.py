@@ -152,14 +152,19 @@ def test_filters_narrow_the_group_and_show_only_released_cells(client, org, clos
     assert _figures(page) <= release.released
 
 
-def test_at_most_two_attributes(client, org, closed_wave):
+def test_one_attribute_at_a_time(client, org, closed_wave):
+    """Two attributes at once let figures be combined to single people out (issue 10): refused."""
     page = _get(client, org.hr, reverse("surveys:results", args=[closed_wave.pk]),
-                work_pattern="office", contract="full-time", has_work_email="True").content.decode()
-    assert "Choose at most 2 of work pattern, contract, work email and grade band." in page
+                work_pattern="office", contract="full-time").content.decode()
+    assert ("Choose one of work pattern, contract, work email and grade band at a time: figures for two at "
+            "once could be combined to single people out.") in page
     assert "data-cell" not in page
-    response = _get(client, org.hr, reverse("surveys:results_csv", args=[closed_wave.pk]),
-                    work_pattern="office", contract="full-time", has_work_email="True")
-    assert response.status_code == 400
+    for fmt in ("csv", "xlsx"):
+        response = _get(client, org.hr, reverse(f"surveys:results_{fmt}", args=[closed_wave.pk]),
+                        work_pattern="office", contract="full-time")
+        assert response.status_code == 400, fmt
+    page = _get(client, org.hr, reverse("surveys:results", args=[closed_wave.pk]), work_pattern="office").content.decode()
+    assert "Choose one of" not in page
 
 
 def test_an_unknown_attribute_value_is_an_error_not_a_figure(client, org, closed_wave):

@@ -7,7 +7,7 @@ from itertools import combinations
 
 import pytest
 
-from surveys.suppression import ORG, Tree, cell_key, count_cells, decide
+from surveys.suppression import MAX_FILTERS, ORG, Tree, cell_key, count_cells, decide
 
 ATTRS = ["work_pattern", "contract", "has_work_email"]
 VALUES = {"work_pattern": ["office", "hybrid", "frontline"], "contract": ["full-time", "part-time"],
@@ -29,13 +29,13 @@ def _filter(rows, f):
     return [r for r in rows if all(str(r[a]) == v for a, v in f)]
 
 
-def offered_partitions(people, tree, attrs=ATTRS):
+def offered_partitions(people, tree, attrs=ATTRS, max_filters=MAX_FILTERS):
     """Every (whole, parts) the product shows, rebuilt from the raw rows: the department tree under
-    every filter of up to two attributes, and every cell split by one more attribute."""
+    every filter of up to `max_filters` attributes, and every cell split by one more attribute."""
     kids = tree.children()
     scopes = [ORG] + [f"d{d}" for d in tree.parent] + [f"d{d}!" for d in tree.parent if kids.get(d)]
     filters = [()]
-    for k in (1, 2):
+    for k in range(1, max_filters + 1):
         for combo in combinations(attrs, k):
             def expand(prefix, rest):
                 if not rest:
@@ -57,7 +57,7 @@ def offered_partitions(people, tree, attrs=ATTRS):
                 parts = None
             if parts is not None:
                 out.append((whole, parts))
-            if len(f) < 2:
+            if len(f) < max_filters:
                 for a in attrs:
                     if a not in {x for x, _ in f}:
                         out.append((whole, [cell_key(scope, f + ((a, v),)) for v in VALUES[a]]))
@@ -114,13 +114,19 @@ def random_org(rng, departments=12, people=260):
     return tree, rows
 
 
+def release_of(responded, invited, tree, attrs, n, max_filters=MAX_FILTERS, people=True):
+    """The product's decision: cell rules and the check at the level of people."""
+    return decide(count_cells(responded, tree, attrs, max_filters), count_cells(invited, tree, attrs, max_filters),
+                  tree, attrs, n, max_filters=max_filters, people=responded if people else None)
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_no_hidden_figure_is_recoverable_in_random_organisations(seed):
     rng = random.Random(seed)
     n = rng.choice([3, 5, 5, 7])
     tree, invited = random_org(rng, departments=rng.randint(3, 14), people=rng.randint(20, 300))
     responded = [r for r in invited if rng.random() < rng.choice([0.3, 0.6, 0.9])]
-    release = decide(count_cells(responded, tree, ATTRS), count_cells(invited, tree, ATTRS), tree, ATTRS, n)
+    release = release_of(responded, invited, tree, ATTRS, n)
     assert check_property(release, offered_partitions(invited, tree), n) == []
     # Not everything is hidden: the checks would pass trivially if it were.
     if len(responded) >= 4 * n:
@@ -218,7 +224,7 @@ def test_linear_attacker_recovers_no_hidden_figure(seed):
     attrs = ["work_pattern", "contract"]
     tree, invited = random_org(rng, departments=rng.randint(3, 7), people=rng.randint(30, 140))
     responded = [r for r in invited if rng.random() < 0.7]
-    release = decide(count_cells(responded, tree, attrs), count_cells(invited, tree, attrs), tree, attrs, 5)
+    release = release_of(responded, invited, tree, attrs, 5)
     assert recoverable(release, offered_partitions(invited, tree, attrs)) == []
 
 
@@ -230,7 +236,7 @@ def test_linear_attacker_finds_a_planted_leak():
     rng = random.Random(3)
     tree, invited = random_org(rng, departments=6, people=100)
     responded = [r for r in invited if rng.random() < 0.7]
-    release = decide(count_cells(responded, tree, attrs), count_cells(invited, tree, attrs), tree, attrs, 5)
+    release = release_of(responded, invited, tree, attrs, 5)
     parts = offered_partitions(invited, tree, attrs)
     for whole, ps in parts:
         pair = [p for p in ps if not release.is_released(p) and release.counts[p] > 0]
