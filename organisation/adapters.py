@@ -5,14 +5,13 @@ config/identity.py) finds an existing account only:
 - by an identity already linked to it (the provider's `sub`), or
 - by an email the provider vouches for: `email_verified: true`, or a domain of the council's own
   (allauth's `verified_email` app setting); a provider that says `email_verified: false` is believed.
-It never creates an account and never links one by hand. HR and admins still pass Tandem's MFA stage
+It never creates an account, nor links an identity those rules would not find. HR and admins still pass Tandem's MFA stage
 afterwards (allauth's, and organisation.middleware).
 """
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.providers.base import AuthProcess
 from django.shortcuts import render
 
 
@@ -54,13 +53,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return super().authenticate_by_email(sociallogin)
 
     def pre_social_login(self, request, sociallogin):
-        if sociallogin.state.get("process") == AuthProcess.CONNECT:
-            raise ImmediateHttpResponse(self._refuse(request, sociallogin, "link"))
+        # Also covers "connect" (linking an identity while signed in): only an identity that finds
+        # this same account by the rules above can be linked, never one of the person's choosing.
         if not sociallogin.is_existing:
-            raise ImmediateHttpResponse(self._refuse(request, sociallogin, "no_account"))
-
-    @staticmethod
-    def _refuse(request, sociallogin, reason):
-        context = {"reason": reason, "provider_name": sociallogin.provider.name,
-                   "email": sociallogin.user.email if sociallogin.user else ""}
-        return render(request, "socialaccount/refused.html", context, status=403)
+            context = {"provider_name": sociallogin.provider.name,
+                       "email": sociallogin.user.email if sociallogin.user else ""}
+            raise ImmediateHttpResponse(render(request, "socialaccount/no_account.html", context, status=403))

@@ -160,8 +160,8 @@ def test_staff_number_account_cannot_be_reached(client, idp, org):
 
 
 def test_signed_in_user_cannot_link_another_identity(client, idp, org):
-    """Accounts are linked only by a trusted email: linking by hand would let whoever is signed in
-    (say, with a stolen password, before MFA set-up) attach an identity of their own."""
+    """Accounts are linked only by a trusted email: linking by hand ("connect") would let whoever is
+    signed in (say, with a stolen password, before MFA set-up) attach an identity of their own."""
     client.force_login(org.staff)
     response = sign_in_via_idp(client, idp, {"sub": "someone-else", "email": "me@elsewhere.example"},
                                process="connect")
