@@ -10,6 +10,8 @@ run themselves). The rules it enforces, because a wrong setting here hands out a
   its domain is one of the council's own (`*_EMAIL_DOMAINS`; for Entra ID, domains verified in the
   council's tenant, where only the council's administrators can assign them). Entra ID sends no
   `email_verified`, so without the domains no Entra ID sign-in finds an account.
+- Entra ID is configured as an OpenID Connect provider (its v2 endpoint); allauth's Microsoft Graph
+  provider, used before, is refused at start-up with directions (it never found an account).
 - The sign-in form posts to Tandem, which redirects to the provider; browsers apply the CSP
   `form-action` directive to that redirect, so the provider's origin is added there.
 """
@@ -22,7 +24,6 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-MICROSOFT_LOGIN_ORIGIN = "https://login.microsoftonline.com"
 # Entra ID's endpoints shared by every tenant: never accepted (see above).
 SHARED_TENANTS = {"common", "organizations", "consumers"}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -30,7 +31,6 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 @dataclass
 class IdentitySettings:
-    apps: list[str] = field(default_factory=list)  # INSTALLED_APPS to add
     providers: dict = field(default_factory=dict)  # SOCIALACCOUNT_PROVIDERS
     form_action: list[str] = field(default_factory=list)  # origins for CSP form-action
 
@@ -82,22 +82,14 @@ def identity_settings(env: Mapping[str, str], *, production: bool) -> IdentitySe
         }
         result.form_action.append(f"{url.scheme}://{url.netloc}")
 
-    ms_client_id = env.get("MICROSOFT_CLIENT_ID", "").strip()
-    if ms_client_id:
-        tenant = env.get("MICROSOFT_TENANT_ID", "").strip()
-        if not tenant or _tenant_is_shared(tenant):
-            raise ImproperlyConfigured(
-                "MICROSOFT_TENANT_ID must be your own tenant's id (shared endpoints such as "
-                "'organizations' let any organisation's users in)"
-            )
-        result.apps.append("allauth.socialaccount.providers.microsoft")
-        result.providers["microsoft"] = {
-            "APPS": [{
-                "client_id": ms_client_id,
-                "secret": env.get("MICROSOFT_CLIENT_SECRET", ""),
-                "settings": {"tenant": tenant, "verified_email": _domains(env, "MICROSOFT_EMAIL_DOMAINS")},
-            }],
-            "SCOPE": ["User.Read"],
-        }
-        result.form_action.append(MICROSOFT_LOGIN_ORIGIN)
+    if env.get("MICROSOFT_CLIENT_ID", "").strip():
+        # The Microsoft Graph provider these configured never found an account (Graph gives no
+        # verified email) and could not be tested here; Entra ID is now reached through its OpenID
+        # Connect endpoint, the one path the tests drive end to end.
+        raise ImproperlyConfigured(
+            "MICROSOFT_CLIENT_ID is no longer used. Set OIDC_SERVER_URL="
+            "https://login.microsoftonline.com/YOUR-TENANT-ID/v2.0, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and "
+            "OIDC_EMAIL_DOMAINS, and change the app's redirect URI to "
+            "https://YOUR-HOST/accounts/oidc/entra/login/callback/ (README, 'Microsoft Entra ID')"
+        )
     return result

@@ -196,13 +196,11 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 # that way), so it is not also sent round the "confirm your email" loop an unused invitation leaves.
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 
-# Optional sign-in with the council's identity provider (Microsoft Entra ID through its OpenID Connect
-# endpoint, or any OpenID Connect provider; or the older Microsoft Graph provider). Off unless
-# configured; the rules (own tenant only, which emails are trusted) are in config/identity.py.
-# Sign-up stays closed: a sign-in only finds an existing account (organisation.adapters).
+# Optional sign-in with the council's identity provider: Microsoft Entra ID through its OpenID Connect
+# endpoint, or any OpenID Connect provider. Off unless configured; the rules (own tenant only, which
+# emails are trusted) are in config/identity.py. Sign-up stays closed (organisation.adapters).
 INSTALLED_APPS.append("allauth.socialaccount.providers.openid_connect")
 IDENTITY = identity_settings(os.environ, production=PRODUCTION)
-INSTALLED_APPS += IDENTITY.apps
 SOCIALACCOUNT_PROVIDERS = IDENTITY.providers
 
 AUTH_PASSWORD_VALIDATORS = [

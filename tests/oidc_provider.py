@@ -40,6 +40,7 @@ class LocalOIDCProvider:
         self._lock = threading.Lock()
         self.person: dict | None = None
         self.token_requests: list[dict] = []
+        self.id_token_overrides: dict = {}  # e.g. {"iss": another tenant's issuer}
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -136,6 +137,7 @@ class LocalOIDCProvider:
                   "tid": TENANT_ID, **person}
         if grant["nonce"]:
             claims["nonce"] = grant["nonce"]
+        claims.update(self.id_token_overrides)
         id_token = jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self._kid})
         return _json(h, 200, {"token_type": "Bearer", "access_token": access_token, "expires_in": 3600,
                               "scope": "openid profile email", "id_token": id_token})
@@ -187,6 +189,5 @@ def use_provider(settings, monkeypatch, provider: LocalOIDCProvider, **env) -> N
     """Configure Tandem for `provider` exactly as `config.settings` does from the operator's
     environment (pytest-django's `settings` fixture restores everything after the test)."""
     probe = settings_from_env(monkeypatch, provider.env(**env))
-    assert set(probe.INSTALLED_APPS) <= set(settings.INSTALLED_APPS)  # the provider's URLs are there
     settings.SOCIALACCOUNT_PROVIDERS = probe.SOCIALACCOUNT_PROVIDERS
     settings.CONTENT_SECURITY_POLICY = probe.CONTENT_SECURITY_POLICY

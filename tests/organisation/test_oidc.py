@@ -154,6 +154,16 @@ def test_provider_saying_email_not_verified_wins_over_the_domain(client, idp, or
     _refused(sign_in_via_idp(client, idp, person(org.staff, email_verified=flag)), client)
 
 
+@pytest.mark.parametrize("claim", ["iss", "aud"])
+def test_id_token_from_another_tenant_or_for_another_app_is_refused(client, idp, org, claim):
+    idp.id_token_overrides = {claim: {"iss": "https://login.microsoftonline.com/another-tenant/v2.0",
+                                      "aud": "another-app"}[claim]}
+    response = sign_in_via_idp(client, idp, person(org.staff))
+    assert response.status_code == 401  # allauth's "sign-in failed" page
+    assert not signed_in_user(client).is_authenticated
+    assert not SocialAccount.objects.exists()
+
+
 def test_staff_number_account_cannot_be_reached(client, idp, org):
     """Staff without a work email have no email for a provider's address to match."""
     _refused(sign_in_via_idp(client, idp, person(org.frontline, email=f"{org.frontline.username}@{DOMAIN}")), client)
@@ -229,8 +239,7 @@ def test_entra_configuration_from_environment():
     ({"OIDC_SERVER_URL": "http://idp.example/realm", "OIDC_CLIENT_ID": "a"}, "https"),
     ({"OIDC_SERVER_URL": ENTRA}, "both"),
     ({"OIDC_SERVER_URL": ENTRA, "OIDC_CLIENT_ID": "a", "OIDC_EMAIL_DOMAINS": "hr@northmere.gov.uk"}, "not an email domain"),
-    ({"MICROSOFT_CLIENT_ID": "a"}, "MICROSOFT_TENANT_ID"),
-    ({"MICROSOFT_CLIENT_ID": "a", "MICROSOFT_TENANT_ID": "organizations"}, "MICROSOFT_TENANT_ID"),
+    ({"MICROSOFT_CLIENT_ID": "a", "MICROSOFT_TENANT_ID": "t"}, "no longer used.*OIDC_SERVER_URL"),
 ])
 def test_unsafe_configuration_refuses_to_start(env, message):
     with pytest.raises(ImproperlyConfigured, match=message):
