@@ -3,8 +3,9 @@
 Sign-in with the council's identity provider (Entra ID or another OpenID Connect provider; settings in
 config/identity.py) finds an existing account only:
 - by an identity already linked to it (the provider's `sub`), or
-- by an email the provider vouches for: `email_verified: true`, or a domain of the council's own
-  (allauth's `verified_email` app setting); a provider that says `email_verified: false` is believed.
+- by an email the provider vouches for: `email_verified: true`, Entra ID's `xms_edov: true`, or a
+  domain of the council's own (allauth's `verified_email` app setting); a provider that says the
+  address is not verified is believed.
 It never creates an account, nor links an identity those rules would not find. HR and admins still pass Tandem's MFA stage
 afterwards (allauth's, and organisation.middleware).
 """
@@ -37,8 +38,11 @@ def _claims(sociallogin) -> list[dict]:
     return [p for p in parts if isinstance(p, dict)] or [data]
 
 
-def _provider_says_unverified(sociallogin) -> bool:
-    return any(str(c.get("email_verified", "")).lower() == "false" for c in _claims(sociallogin))
+def _flags(sociallogin, name: str) -> set[str]:
+    return {str(c[name]).strip().lower() for c in _claims(sociallogin) if name in c}
+
+
+FALSE, TRUE = {"false", "0"}, {"true", "1"}
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -46,10 +50,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return False
 
     def authenticate_by_email(self, sociallogin):
-        # allauth trusts an address the provider marked verified *or* one in the configured domains;
-        # an explicit "not verified" (e.g. a self-service address at a generic provider) wins.
-        if _provider_says_unverified(sociallogin):
+        # allauth trusts an address the provider marked `email_verified` *or* one in the council's
+        # domains. Entra ID's optional claim `xms_edov` ("email domain owner verified") counts as
+        # verified too. An explicit "not verified" from either claim wins over the domains.
+        edov = _flags(sociallogin, "xms_edov")
+        if (_flags(sociallogin, "email_verified") | edov) & FALSE:
             return None
+        if edov & TRUE:
+            for address in sociallogin.email_addresses:
+                address.verified = True
         return super().authenticate_by_email(sociallogin)
 
     def pre_social_login(self, request, sociallogin):

@@ -96,7 +96,9 @@ class LocalOIDCProvider:
                 person = self._tokens.get(token)
             if person is None:
                 return _json(h, 401, {"error": "invalid_token"})
-            return _json(h, 200, {k: v for k, v in person.items() if k not in {"tid", "oid"}})
+            # Entra ID's userinfo has only the standard claims; `tid`, `oid`, `xms_edov` etc. are in the id_token.
+            userinfo = {"sub", "name", "given_name", "family_name", "email", "email_verified", "picture"}
+            return _json(h, 200, {k: v for k, v in person.items() if k in userinfo})
         return _json(h, 404, {"error": "not_found"})
 
     def _authorize(self, h, query):
