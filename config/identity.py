@@ -59,6 +59,8 @@ def identity_settings(env: Mapping[str, str], *, production: bool) -> IdentitySe
         url = urlsplit(server_url)
         if url.scheme != "https" and (production or url.hostname not in LOCAL_HOSTS):
             raise ImproperlyConfigured("OIDC_SERVER_URL must be an https:// address")
+        if production and not env.get("OIDC_CLIENT_SECRET", "").strip():
+            raise ImproperlyConfigured("OIDC_CLIENT_SECRET must be set (the app registration's client secret)")
         first_segment = url.path.strip("/").split("/")[0]
         if _tenant_is_shared(first_segment):
             raise ImproperlyConfigured(

@@ -63,6 +63,9 @@ def test_sign_in_button_and_confirmation_page(client, idp, db):
     confirm = client.get(LOGIN)
     assert confirm.status_code == 200
     assert b"Continue" in confirm.content and b'method="post"' in confirm.content
+    # The form's redirect goes to the provider: the policy allows its origin, and only that.
+    policy = dict(d.strip().split(" ", 1) for d in confirm["Content-Security-Policy"].split(";"))
+    assert policy["form-action"] == f"'self' {idp.origin}"
 
 
 def test_no_button_when_no_provider_is_configured(client, db):
@@ -188,6 +191,13 @@ def test_signed_in_user_cannot_link_another_identity(client, idp, org):
     assert not SocialAccount.objects.exists()
 
 
+def test_signed_in_user_cannot_link_someone_elses_identity(client, idp, org):
+    client.force_login(org.staff)
+    sign_in_via_idp(client, idp, person(org.hr), process="connect")
+    assert signed_in_user(client) == org.staff
+    assert not SocialAccount.objects.exists()
+
+
 # --- (d) MFA for HR and admins ----------------------------------------------------------------------
 
 HR_PAGE = "/organisation/import/"
@@ -250,11 +260,15 @@ def test_entra_configuration_from_environment():
 
 
 @pytest.mark.parametrize(("env", "message"), [
-    ({"OIDC_SERVER_URL": "https://login.microsoftonline.com/organizations/v2.0", "OIDC_CLIENT_ID": "a"}, "own tenant"),
-    ({"OIDC_SERVER_URL": "https://login.microsoftonline.com/common/v2.0", "OIDC_CLIENT_ID": "a"}, "own tenant"),
+    ({"OIDC_SERVER_URL": "https://login.microsoftonline.com/organizations/v2.0", "OIDC_CLIENT_ID": "a",
+      "OIDC_CLIENT_SECRET": "s"}, "own tenant"),
+    ({"OIDC_SERVER_URL": "https://login.microsoftonline.com/Common/v2.0", "OIDC_CLIENT_ID": "a",
+      "OIDC_CLIENT_SECRET": "s"}, "own tenant"),
     ({"OIDC_SERVER_URL": "http://idp.example/realm", "OIDC_CLIENT_ID": "a"}, "https"),
     ({"OIDC_SERVER_URL": ENTRA}, "both"),
-    ({"OIDC_SERVER_URL": ENTRA, "OIDC_CLIENT_ID": "a", "OIDC_EMAIL_DOMAINS": "hr@northmere.gov.uk"}, "not an email domain"),
+    ({"OIDC_SERVER_URL": ENTRA, "OIDC_CLIENT_ID": "a"}, "OIDC_CLIENT_SECRET"),
+    ({"OIDC_SERVER_URL": ENTRA, "OIDC_CLIENT_ID": "a", "OIDC_CLIENT_SECRET": "s",
+      "OIDC_EMAIL_DOMAINS": "hr@northmere.gov.uk"}, "not an email domain"),
     ({"MICROSOFT_CLIENT_ID": "a", "MICROSOFT_TENANT_ID": "t"}, "no longer used.*OIDC_SERVER_URL"),
 ])
 def test_unsafe_configuration_refuses_to_start(env, message):
@@ -263,7 +277,7 @@ def test_unsafe_configuration_refuses_to_start(env, message):
 
 
 def test_local_http_provider_only_outside_production():
-    env = {"OIDC_SERVER_URL": "http://127.0.0.1:9/t/v2.0", "OIDC_CLIENT_ID": "a"}
+    env = {"OIDC_SERVER_URL": "http://127.0.0.1:9/t/v2.0", "OIDC_CLIENT_ID": "a", "OIDC_CLIENT_SECRET": "s"}
     assert identity_settings(env, production=False).form_action == ["http://127.0.0.1:9"]
     with pytest.raises(ImproperlyConfigured, match="https"):
         identity_settings(env, production=True)
