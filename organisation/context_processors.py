@@ -20,5 +20,4 @@ def tandem(request):
             "author": roles.is_author(user),
             "manager": roles.is_manager(user),
         },
-        "microsoft_enabled": bool(settings.MICROSOFT_CLIENT_ID),
     }
