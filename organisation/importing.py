@@ -31,6 +31,12 @@ REQUIRED_COLUMNS = ["staff_number", "first_name", "last_name", "department_code"
 OPTIONAL_COLUMNS = ["email", "job_title", "grade_band", "line_manager_staff_number", "start_date"]
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 PREVIEW_LIMIT = 200  # rows of each kind kept for the preview page; the counts are always complete
+# Problems kept and listed (the first, by line; the count is always complete): a file that is wrong
+# everywhere gets a page that says how many more, not a page of megabytes.
+ERROR_LIMIT = 100
+# A header with more columns than this is not a staff file (refused before anything else is read).
+MAX_COLUMNS = 50
+UNKNOWN_COLUMNS_LISTED = 10
 BATCH = 1000
 
 _STAFF_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,20}$")
@@ -68,10 +74,15 @@ class Row:
 class Plan:
     rows: list[Row] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    error_count: int = 0  # every problem found; `errors` keeps only the first ERROR_LIMIT by line
     new: list[Row] = field(default_factory=list)
     updated: list[tuple[Row, dict]] = field(default_factory=list)
     unchanged: int = 0
     leavers: list[str] = field(default_factory=list)
+
+    def errors_summary(self) -> dict:
+        """What an invalid import keeps beside its listed errors: the full count, when some are not listed."""
+        return {"error_count": self.error_count} if self.error_count > len(self.errors) else {}
 
     def summary(self) -> dict:
         return {
@@ -110,8 +121,9 @@ def _header_key(name: str) -> str:
     return re.sub(r"[\s-]+", "_", name.strip().lower())
 
 
-def parse(text: str) -> tuple[list[dict], list[dict]]:
-    """The data rows (with their line numbers) and any row-level errors of shape."""
+def parse(text: str) -> tuple[list[dict], list[dict], int]:
+    """The data rows (with their line numbers), the first ERROR_LIMIT row-level errors of shape, and
+    how many more there were."""
     # Only the delimiter is guessed. Quoting is always the standard kind (doubled quotes, as Excel and
     # HR systems write): the sniffer judges it from the first 4 KB alone and, when those have no doubled
     # quote, turns doubling off, which garbles a later "Robert ""Bob""".
@@ -125,6 +137,11 @@ def parse(text: str) -> tuple[list[dict], list[dict]]:
         header = next(reader)
     except (StopIteration, csv.Error):
         raise FileRejected("The file is empty.") from None
+    if len(header) > MAX_COLUMNS:
+        raise FileRejected(
+            f"The first line names {len(header):,} columns; a staff file has the {len(ALL_COLUMNS)} columns "
+            "listed on this page. Check that this is the export from your HR system."
+        )
     keys = [_header_key(h) for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in keys]
     if missing:
@@ -134,22 +151,29 @@ def parse(text: str) -> tuple[list[dict], list[dict]]:
         )
     unknown = [h for h, k in zip(header, keys, strict=False) if k not in ALL_COLUMNS and k]
     if unknown:
-        raise FileRejected("Unknown columns: " + ", ".join(unknown) + ". Remove them or rename them as listed on this page.")
-    records, errors = [], []
+        listed = ", ".join(unknown[:UNKNOWN_COLUMNS_LISTED])
+        if len(unknown) > UNKNOWN_COLUMNS_LISTED:
+            listed += f" and {len(unknown) - UNKNOWN_COLUMNS_LISTED:,} more"
+        raise FileRejected("Unknown columns: " + listed + ". Remove them or rename them as listed on this page.")
+    records, errors, more_errors = [], [], 0
     try:
         for values in reader:
             line = reader.line_num
             if not any(v.strip() for v in values):
                 continue
             if len(values) != len(keys):
-                errors.append({"line": line, "column": "", "message": f"has {len(values)} values; the header has {len(keys)}"})
+                if len(errors) < ERROR_LIMIT:  # in line order, so these are the first; the rest are counted
+                    errors.append({"line": line, "column": "",
+                                   "message": f"has {len(values):,} values; the header has {len(keys)}"})
+                else:
+                    more_errors += 1
                 continue
             records.append({"_line": line, **{k: v.strip() for k, v in zip(keys, values, strict=False)}})
     except csv.Error as e:
         raise FileRejected(f"This file could not be read as CSV near line {reader.line_num}: {e}.") from None
     if not records and not errors:
         raise FileRejected("The file has a header but no staff rows.")
-    return records, errors
+    return records, errors, more_errors
 
 
 def _parse_date(value: str) -> date:
@@ -166,7 +190,7 @@ def _parse_date(value: str) -> date:
 def build_plan(text: str, *, complete_file: bool, progress=None) -> Plan:
     """Validate every row against the file and the database, and work out what would change.
     Reads only: nothing is written."""
-    records, shape_errors = parse(text)
+    records, shape_errors, more_shape_errors = parse(text)
     plan = Plan(errors=list(shape_errors))
     err = plan.errors
 
@@ -255,6 +279,8 @@ def build_plan(text: str, *, complete_file: bool, progress=None) -> Plan:
     _check_managers(plan, records, existing, complete_file)
     if plan.errors:
         plan.errors.sort(key=lambda e: (e["line"], e["column"]))
+        plan.error_count = len(plan.errors) + more_shape_errors
+        del plan.errors[ERROR_LIMIT:]
         return plan
 
     in_file = {r.staff_number.upper() for r in plan.rows}
@@ -363,7 +389,7 @@ progress_get = _progress.get
 def staff_import_create(*, actor: User, filename: str, raw: bytes, complete_file: bool, max_bytes: int) -> StaffImport:
     """Store an upload (after the whole-file checks). FileRejected says why a file is unusable."""
     text = decode(raw, max_bytes=max_bytes)
-    records, _ = parse(text)  # header and shape checked now, so a bad file never gets a record
+    records, _, _ = parse(text)  # header and shape checked now, so a bad file never gets a record
     imp = StaffImport.objects.create(
         created_by=actor, filename=filename[:255], content=text, complete_file=complete_file,
         row_count=len(records),
@@ -388,7 +414,7 @@ def staff_import_validate(*, import_id) -> StaffImport:
         imp.status, imp.errors = StaffImport.Status.INVALID, [{"line": 0, "column": "", "message": str(e)}]
     else:
         imp.errors = plan.errors
-        imp.summary = plan.summary() if not plan.errors else {}
+        imp.summary = plan.summary() if not plan.errors else plan.errors_summary()
         imp.status = StaffImport.Status.INVALID if plan.errors else StaffImport.Status.READY
     imp.save(update_fields=["status", "errors", "summary"])
     progress_set(imp.pk, stage="Checked", done=imp.row_count, total=imp.row_count)
@@ -419,10 +445,11 @@ def staff_import_apply(*, import_id, actor_id=None) -> StaffImport:
     try:
         plan = build_plan(imp.content, complete_file=imp.complete_file, progress=progress)
     except FileRejected as e:
-        plan = Plan(errors=[{"line": 0, "column": "", "message": str(e)}])
+        plan = Plan(errors=[{"line": 0, "column": "", "message": str(e)}], error_count=1)
     if plan.errors:
         # Something changed since the preview (a department removed, an email taken): show why.
-        StaffImport.objects.filter(pk=imp.pk).update(status=StaffImport.Status.INVALID, errors=plan.errors, summary={})
+        StaffImport.objects.filter(pk=imp.pk).update(status=StaffImport.Status.INVALID, errors=plan.errors,
+                                                     summary=plan.errors_summary())
         imp.refresh_from_db()
         return imp
     with transaction.atomic():

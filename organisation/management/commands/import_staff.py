@@ -36,7 +36,9 @@ class Command(BaseCommand):
             for e in plan.errors:
                 where = f"line {e['line']}" if e["line"] else "file"
                 self.stderr.write(f"{file.name}: {where}: {e['column']} {e['message']}".replace("  ", " "))
-            raise CommandError(f"{len(plan.errors)} problem(s) found; nothing was written.")
+            if plan.error_count > len(plan.errors):
+                self.stderr.write(f"{file.name}: ... and {plan.error_count - len(plan.errors):,} more problem(s), not listed.")
+            raise CommandError(f"{plan.error_count:,} problem(s) found; nothing was written.")
         summary = plan.summary()
         self.stdout.write(
             f"{summary['new_count']} new, {summary['updated_count']} updated, {summary['unchanged_count']} unchanged, "
