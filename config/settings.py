@@ -308,6 +308,9 @@ USE_TZ = True
 # --- Tandem -------------------------------------------------------------------------------------
 # Files up to this size are accepted by the staff import; larger ones get a clear error.
 STAFF_IMPORT_MAX_BYTES = env_int("STAFF_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# A complete-file import that would deactivate more than this share (%) of active staff is applied
+# only when HR types the number of leavers.
+STAFF_IMPORT_LEAVERS_CONFIRM_PERCENT = env_int("STAFF_IMPORT_LEAVERS_CONFIRM_PERCENT", 10)
 # Imports with more rows than this are validated and applied by a Celery worker, with a progress bar.
 STAFF_IMPORT_SYNC_MAX_ROWS = env_int("STAFF_IMPORT_SYNC_MAX_ROWS", 2000)
 # Assigning a module to more people than this enrols them on the Celery worker, in batches.

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -37,6 +38,10 @@ ERROR_LIMIT = 100
 # A header with more columns than this is not a staff file (refused before anything else is read).
 MAX_COLUMNS = 50
 UNKNOWN_COLUMNS_LISTED = 10
+# A complete file that would deactivate more than settings.STAFF_IMPORT_LEAVERS_CONFIRM_PERCENT of
+# active staff is more likely a partial file ticked as complete than a month's leavers: it is applied
+# only when HR types the number of leavers. Up to this many leavers never need typing.
+LEAVERS_CONFIRM_MIN = 5
 BATCH = 1000
 
 _STAFF_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,20}$")
@@ -51,6 +56,18 @@ COMPARED = ["first_name", "last_name", "email", "department_code", "job_title", 
 
 class FileRejected(Exception):
     """The upload as a whole is unusable (not CSV, empty, too big, wrong columns)."""
+
+
+class LeaversNotConfirmed(Exception):
+    """A large share of staff would be deactivated and HR has not typed how many."""
+
+
+def leavers_need_typing(*, leavers: int, active: int) -> bool:
+    return leavers > LEAVERS_CONFIRM_MIN and leavers * 100 > settings.STAFF_IMPORT_LEAVERS_CONFIRM_PERCENT * active
+
+
+def leavers_typed_matches(typed: int | None, *, leavers: int, active: int) -> bool:
+    return not leavers_need_typing(leavers=leavers, active=active) or typed == leavers
 
 
 @dataclass
@@ -79,6 +96,7 @@ class Plan:
     updated: list[tuple[Row, dict]] = field(default_factory=list)
     unchanged: int = 0
     leavers: list[str] = field(default_factory=list)
+    active_count: int = 0  # active staff on record before the import (counted for a complete file)
 
     def errors_summary(self) -> dict:
         """What an invalid import keeps beside its listed errors: the full count, when some are not listed."""
@@ -96,7 +114,10 @@ class Plan:
             "updated": [{"line": r.line, "staff_number": r.staff_number, "name": f"{r.first_name} {r.last_name}",
                          "changes": changes} for r, changes in self.updated[:PREVIEW_LIMIT]],
             "leavers": self.leavers[:PREVIEW_LIMIT],
-        }
+        } | ({
+            "active_count": self.active_count,
+            "leavers_need_typing": leavers_need_typing(leavers=len(self.leavers), active=self.active_count),
+        } if self.leavers else {})
 
 
 # --- Reading the file ------------------------------------------------------------------------------
@@ -295,6 +316,7 @@ def build_plan(text: str, *, complete_file: bool, progress=None) -> Plan:
         else:
             plan.unchanged += 1
     if complete_file:
+        plan.active_count = sum(1 for p in existing.values() if p.active)
         plan.leavers = sorted(
             p.staff_number for key, p in existing.items() if p.active and key not in in_file
         )
@@ -421,19 +443,29 @@ def staff_import_validate(*, import_id) -> StaffImport:
     return imp
 
 
-def staff_import_start_apply(*, import_id) -> bool:
+def staff_import_start_apply(*, import_id, leavers_typed: int | None = None) -> bool:
     """Mark a ready import as applying. False when it is not ready (already applied, or a double
-    click): the caller then queues nothing."""
+    click): the caller then queues nothing. LeaversNotConfirmed when the preview would deactivate a
+    large share of staff and `leavers_typed` is not their number (the import stays ready)."""
+    summary = StaffImport.objects.filter(pk=import_id, status=StaffImport.Status.READY).values_list(
+        "summary", flat=True).first()
+    if summary is None:
+        return False
+    if not leavers_typed_matches(leavers_typed, leavers=summary.get("leaver_count", 0),
+                                 active=summary.get("active_count", 0)):
+        raise LeaversNotConfirmed(
+            f"Type the number of leavers, {summary['leaver_count']:,}, to confirm that they should be deactivated")
     changed = StaffImport.objects.filter(pk=import_id, status=StaffImport.Status.READY).update(
         status=StaffImport.Status.APPLYING
     )
     return bool(changed)
 
 
-def staff_import_apply(*, import_id, actor_id=None) -> StaffImport:
+def staff_import_apply(*, import_id, actor_id=None, leavers_typed: int | None = None) -> StaffImport:
     """Re-validate against the database as it is now, then write everything in one transaction.
     Safe to run twice: only an import in the 'applying' state is applied, and it is marked applied
-    in the same transaction as the writes."""
+    in the same transaction as the writes. A large share of leavers is deactivated only if
+    `leavers_typed` is their number now (staff_import_start_apply checked it against the preview)."""
     imp = StaffImport.objects.get(pk=import_id)
     if imp.status != StaffImport.Status.APPLYING:
         return imp
@@ -446,6 +478,12 @@ def staff_import_apply(*, import_id, actor_id=None) -> StaffImport:
         plan = build_plan(imp.content, complete_file=imp.complete_file, progress=progress)
     except FileRejected as e:
         plan = Plan(errors=[{"line": 0, "column": "", "message": str(e)}], error_count=1)
+    if not plan.errors and not leavers_typed_matches(leavers_typed, leavers=len(plan.leavers), active=plan.active_count):
+        typed = "no number was typed" if leavers_typed is None else f"{leavers_typed:,} was typed"
+        plan.errors = [{"line": 0, "column": "", "message": (
+            f"This file would deactivate {len(plan.leavers):,} of {plan.active_count:,} active staff, but {typed} "
+            "to confirm it. Upload the file again to see what it would change now.")}]
+        plan.error_count = 1
     if plan.errors:
         # Something changed since the preview (a department removed, an email taken): show why.
         StaffImport.objects.filter(pk=imp.pk).update(status=StaffImport.Status.INVALID, errors=plan.errors,
