@@ -168,7 +168,8 @@ def import_confirm(request, pk):
                 importing.staff_import_fail(import_id=imp.pk, message=repr(exc))
                 raise
         else:
-            tasks.staff_import_apply.delay(str(imp.pk), request.user.pk, leavers_typed)
+            typed = [leavers_typed] if leavers_typed is not None else []  # only when HR typed one
+            tasks.staff_import_apply.delay(str(imp.pk), request.user.pk, *typed)
     else:
         messages.info(request, "This import has already been applied or is being applied.")
     return redirect("organisation:import_detail", pk=imp.pk)

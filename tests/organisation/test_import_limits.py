@@ -229,3 +229,22 @@ def test_the_command_needs_the_number_of_leavers_too(org, tmp_path):
         assert active_count() == 47
     call_command("import_staff", str(path), "--complete", "--leavers", "46", stdout=io.StringIO())
     assert active_count() == 1
+
+
+def test_a_large_import_hands_the_typed_number_to_the_worker(hr_client, org, settings, monkeypatch):
+    from organisation import tasks
+
+    grow(org)
+    settings.STAFF_IMPORT_SYNC_MAX_ROWS = 0  # every file goes to the worker
+    queued = []
+    monkeypatch.setattr(tasks.staff_import_validate, "delay", lambda *a: queued.append(a))
+    monkeypatch.setattr(tasks.staff_import_apply, "delay", lambda *a: queued.append(a))
+    post_file(hr_client, one_row_complete_file(org).encode(), complete_file=True)
+    imp = StaffImport.objects.get()
+    tasks.staff_import_validate.apply(args=queued.pop())  # what the worker does
+    hr_client.post(reverse("organisation:import_confirm", args=[imp.pk]), {"leavers": "46"})
+    assert queued == [(str(imp.pk), org.hr.pk, 46)]
+    tasks.staff_import_apply.apply(args=queued.pop())
+    imp.refresh_from_db()
+    assert imp.status == StaffImport.Status.APPLIED
+    assert active_count() == 1

@@ -241,7 +241,7 @@ def test_large_file_is_handed_to_the_worker(hr_client, org, settings, monkeypatc
     importing.staff_import_validate(import_id=imp.pk)  # what the worker does
     hr_client.post(reverse("organisation:import_confirm", args=[imp.pk]))
     hr_client.post(reverse("organisation:import_confirm", args=[imp.pk]))  # double click: queued once
-    assert queued == [("validate", str(imp.pk)), ("apply", str(imp.pk), org.hr.pk, None)]  # no leavers typed
+    assert queued == [("validate", str(imp.pk)), ("apply", str(imp.pk), org.hr.pk)]
     imp.refresh_from_db()
     assert imp.status == StaffImport.Status.APPLYING
     assert not StaffProfile.objects.filter(staff_number="N100").exists()
