@@ -182,6 +182,16 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
 }
+# Behind a reverse proxy (README): which address is the client's, for allauth's rate limits and ours
+# (organisation.ratelimit.client_address). TRUSTED_PROXY_COUNT is how many proxies of our own add to
+# X-Forwarded-For (entries before theirs come from the client and are ignored); TRUSTED_CLIENT_IP_HEADER
+# names a header our proxy sets instead (e.g. X-Real-IP). Neither set: X-Forwarded-For is ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER", "").strip() or None
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+if ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
+    raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or TRUSTED_CLIENT_IP_HEADER, not both")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
@@ -254,7 +264,7 @@ ADMIN_PATH = env_str("TANDEM_ADMIN_PATH", "django-admin/").strip("/") + "/"
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # where collectstatic writes
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
@@ -293,6 +303,9 @@ USE_TZ = True
 # --- Tandem -------------------------------------------------------------------------------------
 # Files up to this size are accepted by the staff import; larger ones get a clear error.
 STAFF_IMPORT_MAX_BYTES = env_int("STAFF_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# A complete-file import that would deactivate more than this share (%) of active staff is applied
+# only when HR types the number of leavers.
+STAFF_IMPORT_LEAVERS_CONFIRM_PERCENT = env_int("STAFF_IMPORT_LEAVERS_CONFIRM_PERCENT", 10)
 # Imports with more rows than this are validated and applied by a Celery worker, with a progress bar.
 STAFF_IMPORT_SYNC_MAX_ROWS = env_int("STAFF_IMPORT_SYNC_MAX_ROWS", 2000)
 # Assigning a module to more people than this enrols them on the Celery worker, in batches.

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -31,6 +32,16 @@ REQUIRED_COLUMNS = ["staff_number", "first_name", "last_name", "department_code"
 OPTIONAL_COLUMNS = ["email", "job_title", "grade_band", "line_manager_staff_number", "start_date"]
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 PREVIEW_LIMIT = 200  # rows of each kind kept for the preview page; the counts are always complete
+# Problems kept and listed (the first, by line; the count is always complete): a file that is wrong
+# everywhere gets a page that says how many more, not a page of megabytes.
+ERROR_LIMIT = 100
+# A header with more columns than this is not a staff file (refused before anything else is read).
+MAX_COLUMNS = 50
+UNKNOWN_COLUMNS_LISTED = 10
+# A complete file that would deactivate more than settings.STAFF_IMPORT_LEAVERS_CONFIRM_PERCENT of
+# active staff is more likely a partial file ticked as complete than a month's leavers: it is applied
+# only when HR types the number of leavers. Up to this many leavers never need typing.
+LEAVERS_CONFIRM_MIN = 5
 BATCH = 1000
 
 _STAFF_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,20}$")
@@ -45,6 +56,18 @@ COMPARED = ["first_name", "last_name", "email", "department_code", "job_title", 
 
 class FileRejected(Exception):
     """The upload as a whole is unusable (not CSV, empty, too big, wrong columns)."""
+
+
+class LeaversNotConfirmed(Exception):
+    """A large share of staff would be deactivated and HR has not typed how many."""
+
+
+def leavers_need_typing(*, leavers: int, active: int) -> bool:
+    return leavers > LEAVERS_CONFIRM_MIN and leavers * 100 > settings.STAFF_IMPORT_LEAVERS_CONFIRM_PERCENT * active
+
+
+def leavers_typed_matches(typed: int | None, *, leavers: int, active: int) -> bool:
+    return not leavers_need_typing(leavers=leavers, active=active) or typed == leavers
 
 
 @dataclass
@@ -68,10 +91,16 @@ class Row:
 class Plan:
     rows: list[Row] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    error_count: int = 0  # every problem found; `errors` keeps only the first ERROR_LIMIT by line
     new: list[Row] = field(default_factory=list)
     updated: list[tuple[Row, dict]] = field(default_factory=list)
     unchanged: int = 0
     leavers: list[str] = field(default_factory=list)
+    active_count: int = 0  # active staff on record before the import (counted for a complete file)
+
+    def errors_summary(self) -> dict:
+        """What an invalid import keeps beside its listed errors: the full count, when some are not listed."""
+        return {"error_count": self.error_count} if self.error_count > len(self.errors) else {}
 
     def summary(self) -> dict:
         return {
@@ -85,7 +114,10 @@ class Plan:
             "updated": [{"line": r.line, "staff_number": r.staff_number, "name": f"{r.first_name} {r.last_name}",
                          "changes": changes} for r, changes in self.updated[:PREVIEW_LIMIT]],
             "leavers": self.leavers[:PREVIEW_LIMIT],
-        }
+        } | ({
+            "active_count": self.active_count,
+            "leavers_need_typing": leavers_need_typing(leavers=len(self.leavers), active=self.active_count),
+        } if self.leavers else {})
 
 
 # --- Reading the file ------------------------------------------------------------------------------
@@ -110,8 +142,9 @@ def _header_key(name: str) -> str:
     return re.sub(r"[\s-]+", "_", name.strip().lower())
 
 
-def parse(text: str) -> tuple[list[dict], list[dict]]:
-    """The data rows (with their line numbers) and any row-level errors of shape."""
+def parse(text: str) -> tuple[list[dict], list[dict], int]:
+    """The data rows (with their line numbers), the first ERROR_LIMIT row-level errors of shape, and
+    how many more there were."""
     # Only the delimiter is guessed. Quoting is always the standard kind (doubled quotes, as Excel and
     # HR systems write): the sniffer judges it from the first 4 KB alone and, when those have no doubled
     # quote, turns doubling off, which garbles a later "Robert ""Bob""".
@@ -125,6 +158,11 @@ def parse(text: str) -> tuple[list[dict], list[dict]]:
         header = next(reader)
     except (StopIteration, csv.Error):
         raise FileRejected("The file is empty.") from None
+    if len(header) > MAX_COLUMNS:
+        raise FileRejected(
+            f"The first line names {len(header):,} columns; a staff file has the {len(ALL_COLUMNS)} columns "
+            "listed on this page. Check that this is the export from your HR system."
+        )
     keys = [_header_key(h) for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in keys]
     if missing:
@@ -134,22 +172,29 @@ def parse(text: str) -> tuple[list[dict], list[dict]]:
         )
     unknown = [h for h, k in zip(header, keys, strict=False) if k not in ALL_COLUMNS and k]
     if unknown:
-        raise FileRejected("Unknown columns: " + ", ".join(unknown) + ". Remove them or rename them as listed on this page.")
-    records, errors = [], []
+        listed = ", ".join(unknown[:UNKNOWN_COLUMNS_LISTED])
+        if len(unknown) > UNKNOWN_COLUMNS_LISTED:
+            listed += f" and {len(unknown) - UNKNOWN_COLUMNS_LISTED:,} more"
+        raise FileRejected("Unknown columns: " + listed + ". Remove them or rename them as listed on this page.")
+    records, errors, more_errors = [], [], 0
     try:
         for values in reader:
             line = reader.line_num
             if not any(v.strip() for v in values):
                 continue
             if len(values) != len(keys):
-                errors.append({"line": line, "column": "", "message": f"has {len(values)} values; the header has {len(keys)}"})
+                if len(errors) < ERROR_LIMIT:  # in line order, so these are the first; the rest are counted
+                    errors.append({"line": line, "column": "",
+                                   "message": f"has {len(values):,} values; the header has {len(keys)}"})
+                else:
+                    more_errors += 1
                 continue
             records.append({"_line": line, **{k: v.strip() for k, v in zip(keys, values, strict=False)}})
     except csv.Error as e:
         raise FileRejected(f"This file could not be read as CSV near line {reader.line_num}: {e}.") from None
     if not records and not errors:
         raise FileRejected("The file has a header but no staff rows.")
-    return records, errors
+    return records, errors, more_errors
 
 
 def _parse_date(value: str) -> date:
@@ -166,7 +211,7 @@ def _parse_date(value: str) -> date:
 def build_plan(text: str, *, complete_file: bool, progress=None) -> Plan:
     """Validate every row against the file and the database, and work out what would change.
     Reads only: nothing is written."""
-    records, shape_errors = parse(text)
+    records, shape_errors, more_shape_errors = parse(text)
     plan = Plan(errors=list(shape_errors))
     err = plan.errors
 
@@ -255,6 +300,8 @@ def build_plan(text: str, *, complete_file: bool, progress=None) -> Plan:
     _check_managers(plan, records, existing, complete_file)
     if plan.errors:
         plan.errors.sort(key=lambda e: (e["line"], e["column"]))
+        plan.error_count = len(plan.errors) + more_shape_errors
+        del plan.errors[ERROR_LIMIT:]
         return plan
 
     in_file = {r.staff_number.upper() for r in plan.rows}
@@ -269,6 +316,7 @@ def build_plan(text: str, *, complete_file: bool, progress=None) -> Plan:
         else:
             plan.unchanged += 1
     if complete_file:
+        plan.active_count = sum(1 for p in existing.values() if p.active)
         plan.leavers = sorted(
             p.staff_number for key, p in existing.items() if p.active and key not in in_file
         )
@@ -363,7 +411,7 @@ progress_get = _progress.get
 def staff_import_create(*, actor: User, filename: str, raw: bytes, complete_file: bool, max_bytes: int) -> StaffImport:
     """Store an upload (after the whole-file checks). FileRejected says why a file is unusable."""
     text = decode(raw, max_bytes=max_bytes)
-    records, _ = parse(text)  # header and shape checked now, so a bad file never gets a record
+    records, _, _ = parse(text)  # header and shape checked now, so a bad file never gets a record
     imp = StaffImport.objects.create(
         created_by=actor, filename=filename[:255], content=text, complete_file=complete_file,
         row_count=len(records),
@@ -388,26 +436,36 @@ def staff_import_validate(*, import_id) -> StaffImport:
         imp.status, imp.errors = StaffImport.Status.INVALID, [{"line": 0, "column": "", "message": str(e)}]
     else:
         imp.errors = plan.errors
-        imp.summary = plan.summary() if not plan.errors else {}
+        imp.summary = plan.summary() if not plan.errors else plan.errors_summary()
         imp.status = StaffImport.Status.INVALID if plan.errors else StaffImport.Status.READY
     imp.save(update_fields=["status", "errors", "summary"])
     progress_set(imp.pk, stage="Checked", done=imp.row_count, total=imp.row_count)
     return imp
 
 
-def staff_import_start_apply(*, import_id) -> bool:
+def staff_import_start_apply(*, import_id, leavers_typed: int | None = None) -> bool:
     """Mark a ready import as applying. False when it is not ready (already applied, or a double
-    click): the caller then queues nothing."""
+    click): the caller then queues nothing. LeaversNotConfirmed when the preview would deactivate a
+    large share of staff and `leavers_typed` is not their number (the import stays ready)."""
+    summary = StaffImport.objects.filter(pk=import_id, status=StaffImport.Status.READY).values_list(
+        "summary", flat=True).first()
+    if summary is None:
+        return False
+    if not leavers_typed_matches(leavers_typed, leavers=summary.get("leaver_count", 0),
+                                 active=summary.get("active_count", 0)):
+        raise LeaversNotConfirmed(
+            f"Type the number of leavers, {summary['leaver_count']:,}, to confirm that they should be deactivated")
     changed = StaffImport.objects.filter(pk=import_id, status=StaffImport.Status.READY).update(
         status=StaffImport.Status.APPLYING
     )
     return bool(changed)
 
 
-def staff_import_apply(*, import_id, actor_id=None) -> StaffImport:
+def staff_import_apply(*, import_id, actor_id=None, leavers_typed: int | None = None) -> StaffImport:
     """Re-validate against the database as it is now, then write everything in one transaction.
     Safe to run twice: only an import in the 'applying' state is applied, and it is marked applied
-    in the same transaction as the writes."""
+    in the same transaction as the writes. A large share of leavers is deactivated only if
+    `leavers_typed` is their number now (staff_import_start_apply checked it against the preview)."""
     imp = StaffImport.objects.get(pk=import_id)
     if imp.status != StaffImport.Status.APPLYING:
         return imp
@@ -419,10 +477,17 @@ def staff_import_apply(*, import_id, actor_id=None) -> StaffImport:
     try:
         plan = build_plan(imp.content, complete_file=imp.complete_file, progress=progress)
     except FileRejected as e:
-        plan = Plan(errors=[{"line": 0, "column": "", "message": str(e)}])
+        plan = Plan(errors=[{"line": 0, "column": "", "message": str(e)}], error_count=1)
+    if not plan.errors and not leavers_typed_matches(leavers_typed, leavers=len(plan.leavers), active=plan.active_count):
+        typed = "no number was typed" if leavers_typed is None else f"{leavers_typed:,} was typed"
+        plan.errors = [{"line": 0, "column": "", "message": (
+            f"This file would deactivate {len(plan.leavers):,} of {plan.active_count:,} active staff, but {typed} "
+            "to confirm it. Upload the file again to see what it would change now.")}]
+        plan.error_count = 1
     if plan.errors:
         # Something changed since the preview (a department removed, an email taken): show why.
-        StaffImport.objects.filter(pk=imp.pk).update(status=StaffImport.Status.INVALID, errors=plan.errors, summary={})
+        StaffImport.objects.filter(pk=imp.pk).update(status=StaffImport.Status.INVALID, errors=plan.errors,
+                                                     summary=plan.errors_summary())
         imp.refresh_from_db()
         return imp
     with transaction.atomic():

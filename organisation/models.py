@@ -225,6 +225,15 @@ class StaffImport(models.Model):
     def __str__(self):
         return f"{self.filename} ({self.get_status_display()})"
 
+    @property
+    def error_count(self) -> int:
+        """Every problem found; `errors` keeps only the first (organisation.importing.ERROR_LIMIT)."""
+        return max((self.summary or {}).get("error_count", 0), len(self.errors or []))
+
+    @property
+    def errors_not_listed(self) -> int:
+        return self.error_count - len(self.errors or [])
+
 
 class AuditEvent(models.Model):
     """Who did what to staff data, and every HR import and export."""

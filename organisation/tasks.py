@@ -18,11 +18,11 @@ def staff_import_validate(self, import_id):
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=10, on_failure=_record_failure)
-def staff_import_apply(self, import_id, actor_id=None):
+def staff_import_apply(self, import_id, actor_id=None, leavers_typed=None):
     from django.db import OperationalError
 
     try:
-        importing.staff_import_apply(import_id=import_id, actor_id=actor_id)
+        importing.staff_import_apply(import_id=import_id, actor_id=actor_id, leavers_typed=leavers_typed)
     except OperationalError as exc:  # database briefly unavailable or locked: the apply is all-or-nothing
         raise self.retry(exc=exc) from exc
 

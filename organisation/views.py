@@ -145,20 +145,31 @@ def import_detail(request, pk):
     })
 
 
+def _typed_number(value: str) -> int | None:
+    digits = value.replace(",", "").replace(" ", "")
+    return int(digits) if digits.isascii() and digits.isdecimal() else None
+
+
 @require_POST
 @hr_required
 def import_confirm(request, pk):
     imp = get_object_or_404(StaffImport.objects.defer("content"), pk=pk)
-    if importing.staff_import_start_apply(import_id=imp.pk):
+    leavers_typed = _typed_number(request.POST.get("leavers", ""))
+    try:
+        started = importing.staff_import_start_apply(import_id=imp.pk, leavers_typed=leavers_typed)
+    except importing.LeaversNotConfirmed as e:
+        return render(request, "organisation/import_detail.html", {"imp": imp, "leavers_error": str(e)})
+    if started:
         if imp.row_count <= settings.STAFF_IMPORT_SYNC_MAX_ROWS:
             try:
-                importing.staff_import_apply(import_id=imp.pk, actor_id=request.user.pk)
+                importing.staff_import_apply(import_id=imp.pk, actor_id=request.user.pk, leavers_typed=leavers_typed)
             except Exception as exc:
                 # Nothing was written (one transaction); say so on the page instead of "applying" for ever.
                 importing.staff_import_fail(import_id=imp.pk, message=repr(exc))
                 raise
         else:
-            tasks.staff_import_apply.delay(str(imp.pk), request.user.pk)
+            typed = [leavers_typed] if leavers_typed is not None else []  # only when HR typed one
+            tasks.staff_import_apply.delay(str(imp.pk), request.user.pk, *typed)
     else:
         messages.info(request, "This import has already been applied or is being applied.")
     return redirect("organisation:import_detail", pk=imp.pk)
