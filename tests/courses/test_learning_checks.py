@@ -1,6 +1,7 @@
 """Knowledge checks: validated on the server (tampering is a 400 that records nothing), recorded once
-per rendered form, retried with the best answer kept, scored against the module's pass mark, with
-feedback that explains every chosen and every correct option."""
+per rendered form, scored on the first try against the module's pass mark (below it, the module is
+retaken), with feedback that says why a wrong choice is wrong and shows the right one only after the
+second try."""
 
 import re
 
@@ -73,6 +74,7 @@ def test_below_the_pass_mark_a_retry_does_not_pass_but_a_retake_of_the_module_ca
     page = client.get(module_url).content.decode()
     assert "Your score is 50% and you need 75% to complete the module." in page
     assert "Retake the module" in page
+    assert "Start now" not in page and ">Continue<" not in page  # the retake is the one way on
 
     submit(client, second, answers_for(second))  # right now, at the second try: still 50%, not complete
     started.refresh_from_db()
