@@ -121,3 +121,16 @@ def test_showing_options_in_another_order_does_not_change_the_module_version(cli
     small_module.refresh_from_db()
     assert report.unchanged == [small_module.slug] and small_module.version == version
     assert list(second.questions.get(type="single").options.values_list("order", flat=True)) == [0, 1, 2]
+
+
+def test_feedback_lists_the_options_in_the_order_the_learner_saw_them(client, small_module, started):
+    second = lessons(small_module)[1]
+    multiple = second.questions.get(type="multiple")
+    texts = dict(multiple.options.values_list("pk", "text"))
+    plain = multiple.options.get(correct=False)
+    answers = {**answers_for(second), f"question-{multiple.pk}": [str(plain.pk)]}
+    submit(client, second, answers)
+    order, token = shown(client, second)
+    page = submit(client, second, answers, token=token).content.decode()  # the second try: all three listed
+    listed = [text for text in re.findall(r"</strong> ([^<]+)</p>", page) if text in texts.values()]
+    assert listed == [texts[pk] for pk in order[multiple.pk]]
