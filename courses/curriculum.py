@@ -15,6 +15,7 @@ import yaml
 from django.db import transaction
 from django.utils.text import slugify
 
+from courses.curriculum_quality import answer_pattern_warnings
 from courses.models import Enrolment, Lesson, LessonProgress, Module, Option, Question
 from organisation.models import CouncilValue
 
@@ -235,6 +236,8 @@ class LoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)  # a new version
     unchanged: list[str] = field(default_factory=list)
+    # Answers that can be guessed without reading (courses.curriculum_quality): loaded anyway.
+    warnings: list[str] = field(default_factory=list)
 
 
 def module_folders(root: Path) -> list[Path]:
@@ -259,7 +262,8 @@ def load_curriculum(root: Path) -> LoadReport:
             parsed.append(module)
     if errors:
         raise CurriculumError(errors)
-    report = LoadReport()
+    report = LoadReport(warnings=answer_pattern_warnings(
+        question for pm in parsed for lesson in pm.lessons for question in lesson.questions))
     with transaction.atomic():
         for pm in parsed:
             _save_module(pm, report)

@@ -144,7 +144,9 @@ class Enrolment(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_version = models.PositiveIntegerField(null=True, blank=True)
-    best_score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Percent, best answers kept.")
+    # The name is older than the rule: it is the percent of the module's questions right at the first try.
+    best_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Percent of the module's questions answered right at the first try.")
     confidence_before = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)])
     confidence_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)])
 
@@ -174,7 +176,9 @@ class LessonProgress(models.Model):
 
 
 class QuestionAnswer(models.Model):
-    """The best answer so far to one question (retries allowed; the best is kept)."""
+    """The scored answer to one question: the first try (a later try teaches but does not change it).
+    `attempts` counts the tries so far; the right answer is shown after the second. A retake of the
+    module deletes these rows, so the next try is a first try again (CheckAttempt keeps the history)."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
@@ -189,12 +193,37 @@ class QuestionAnswer(models.Model):
         return f"{self.enrolment} - {self.question_id}"
 
 
+class CheckAttempt(models.Model):
+    """One submission of a lesson's knowledge check as the learner saw it, kept for review: per question,
+    the option ids in the order shown, those chosen, whether that was right, and which try it was.
+    `number` counts this person's submissions of this lesson's check (across retakes) and seeds the
+    order the options are shown in (courses.option_order)."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="check_attempts")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveSmallIntegerField()
+    submitted_at = models.DateTimeField(default=timezone.now)
+    # [{"question": id, "shown": [option ids], "chosen": [option ids], "correct": bool, "try": n}]
+    answers = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["enrolment", "lesson", "number"]
+        constraints = [models.UniqueConstraint(fields=["enrolment", "lesson", "number"], name="unique_check_attempt")]
+
+    def __str__(self):
+        return f"{self.enrolment} - {self.lesson_id} #{self.number}"
+
+
 class SubmissionToken(models.Model):
     """One per rendered knowledge-check form: a replayed or double-clicked submission finds its token
     used and changes nothing."""
 
     token = models.CharField(max_length=64, unique=True)
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
+    # The lesson and the attempt number the form was shown for, so the order of options recorded with the
+    # answers is the order the learner saw (null for tokens issued before this was kept).
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    attempt = models.PositiveSmallIntegerField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)
     # One row per lesson page shown, so old ones are purged daily (courses.tasks.submission_tokens_purge).
     issued_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -15,9 +15,9 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from courses.models import Certificate, Enrolment, Lesson, Module, Question, QuestionAnswer
+from courses.models import Certificate, CheckAttempt, Enrolment, Lesson, Module, Option, Question, QuestionAnswer
 from courses.rendering import render_markdown
-from courses.services.learning import current_lessons, lessons_done
+from courses.services.learning import REVEAL_AFTER_TRIES, current_lessons, lessons_done, next_attempt, shown_order
 from organisation import roles
 from organisation.models import CouncilValue, StaffProfile
 
@@ -219,7 +219,6 @@ class ModulePage:
     enrolment: Enrolment | None
     lessons: list[LessonRow]
     resume: Lesson | None
-    retry_lessons: list[Lesson]
     certificate: Certificate | None
 
     @property
@@ -257,16 +256,11 @@ def module_page(user, slug: str) -> ModulePage:
                  .select_related("current_lesson").first())
     lessons = list(current_lessons(module))
     done_ids = lessons_done(enrolment) if enrolment else set()
-    retry = []
-    if enrolment is not None:
-        wrong = set(QuestionAnswer.objects.filter(enrolment=enrolment, correct=False)
-                    .values_list("question__lesson_id", flat=True))
-        retry = [lesson for lesson in lessons if lesson.pk in wrong]
     certificate = Certificate.objects.filter(enrolment=enrolment).first() if enrolment else None
     return ModulePage(
         module=module, enrolment=enrolment,
         lessons=[LessonRow(lesson, n, lesson.pk in done_ids) for n, lesson in enumerate(lessons, 1)],
-        resume=_resume_lesson(enrolment, lessons, done_ids), retry_lessons=retry, certificate=certificate,
+        resume=_resume_lesson(enrolment, lessons, done_ids), certificate=certificate,
     )
 
 
@@ -321,14 +315,25 @@ class OptionFeedback:
 
 @dataclass
 class QuestionFeedback:
+    """One question of an attempt. Before the right answer is shown (a wrong first try), `options` holds
+    only the wrong options chosen, each with why it is wrong; once shown, every chosen and every right
+    option, in the order the learner saw them."""
+
     question: Question
     number: int
     correct: bool
+    revealed: bool
     options: list[OptionFeedback]
+
+    @property
+    def missed_some(self) -> bool:
+        """Wrong, not yet revealed, and nothing chosen was wrong: a right option was left out."""
+        return not self.correct and not self.revealed and not self.options
 
 
 @dataclass
 class CheckFeedback:
+    attempt: CheckAttempt
     questions: list[QuestionFeedback]
 
     @property
@@ -343,21 +348,54 @@ class CheckFeedback:
     def all_right(self) -> bool:
         return self.right == self.total
 
+    @property
+    def revealed(self) -> bool:
+        """Some right answer is shown: trying again now would only copy it."""
+        return any(q.revealed for q in self.questions)
 
-def check_feedback(questions: list[Question], chosen: dict[int, set[int]]) -> CheckFeedback:
-    """For each question: right or not, and the explanation of every option chosen and every correct
-    one (why right, why wrong)."""
+    @property
+    def try_again_first(self) -> bool:
+        """Something is wrong and its right answer is not shown yet: trying again is the next step."""
+        return not self.all_right and not self.revealed
+
+    @property
+    def first_try(self) -> bool:
+        return all(q["try"] == 1 for q in self.attempt.answers)
+
+
+def check_feedback(attempt: CheckAttempt, questions: list[Question]) -> CheckFeedback:
+    """Feedback on a recorded attempt, with the options in the order the learner saw them. A right
+    answer: why it is right. A wrong one at the first try: why each wrong choice is wrong, without
+    saying which is right. From the second try: the right answer too, with why."""
+    by_id = {q.pk: q for q in questions}
     feedback = []
-    for number, question in enumerate(questions, 1):
-        picked = chosen.get(question.pk, set())
-        options = list(question.options.all())
-        right = {o.pk for o in options if o.correct}
+    for row in attempt.answers:
+        question = by_id.get(row["question"])
+        if question is None:  # changed since (a new version of the lesson): nothing to explain it with
+            continue
+        options: dict[int, Option] = {o.pk: o for o in question.options.all()}
+        picked = set(row["chosen"])
+        revealed = not row["correct"] and row["try"] >= REVEAL_AFTER_TRIES
+        shown = [options[pk] for pk in row["shown"] if pk in options]
+        shown += [o for o in options.values() if o.pk not in row["shown"]]
+        if row["correct"] or revealed:
+            listed = [o for o in shown if o.pk in picked or o.correct]
+        else:
+            listed = [o for o in shown if o.pk in picked and not o.correct]
         feedback.append(QuestionFeedback(
-            question=question, number=number, correct=picked == right,
-            options=[OptionFeedback(o.text, o.explanation, o.pk in picked, o.correct)
-                     for o in options if o.pk in picked or o.correct],
+            question=question, number=len(feedback) + 1, correct=row["correct"], revealed=revealed,
+            options=[OptionFeedback(o.text, o.explanation, o.pk in picked, o.correct) for o in listed],
         ))
-    return CheckFeedback(feedback)
+    return CheckFeedback(attempt, feedback)
+
+
+@dataclass
+class ShownQuestion:
+    """A question of the check with its options in the order this learner sees them at this attempt."""
+
+    question: Question
+    number: int
+    options: list[Option]
 
 
 @dataclass
@@ -367,7 +405,8 @@ class LessonPage:
     lessons: list[Lesson]
     enrolment: Enrolment | None
     questions: list[Question]
-    best: dict[int, QuestionAnswer]
+    scored: dict[int, QuestionAnswer]
+    attempt: int
 
     @property
     def number(self) -> int:
@@ -395,13 +434,26 @@ class LessonPage:
     def body_html(self) -> str:
         return render_markdown(self.lesson.body, council_values=CouncilValue.objects.all())
 
-    @property
-    def answered(self) -> bool:
-        return bool(self.best)
+    @cached_property
+    def check(self) -> list[ShownQuestion]:
+        """The questions with their options shuffled for this learner and attempt (stable on reload).
+        Before the learner has started there is no attempt to shuffle for: authored order."""
+        shown = []
+        for number, question in enumerate(self.questions, 1):
+            options = list(question.options.all())
+            if self.enrolment is not None:
+                by_id = {o.pk: o for o in options}
+                options = [by_id[pk] for pk in shown_order(self.enrolment, question, self.attempt)]
+            shown.append(ShownQuestion(question, number, options))
+        return shown
 
     @property
-    def best_right(self) -> int:
-        return sum(a.correct for a in self.best.values())
+    def answered(self) -> bool:
+        return bool(self.scored)
+
+    @property
+    def scored_right(self) -> int:
+        return sum(a.correct for a in self.scored.values())
 
     @cached_property
     def next_step(self) -> dict:
@@ -428,11 +480,12 @@ def lesson_page(user, slug: str, lesson_slug: str) -> LessonPage:
     if lesson is None:
         raise Http404("No such lesson")
     enrolment = Enrolment.objects.filter(profile=profile, module=module).select_related("module").first()
-    best = {}
+    scored, attempt = {}, 1
     if enrolment is not None:
-        best = {a.question_id: a for a in QuestionAnswer.objects.filter(enrolment=enrolment, question__lesson=lesson)}
+        scored = {a.question_id: a for a in QuestionAnswer.objects.filter(enrolment=enrolment, question__lesson=lesson)}
+        attempt = next_attempt(enrolment, lesson)
     return LessonPage(module=module, lesson=lesson, lessons=lessons, enrolment=enrolment,
-                      questions=list(lesson.questions.prefetch_related("options")), best=best)
+                      questions=list(lesson.questions.prefetch_related("options")), scored=scored, attempt=attempt)
 
 
 # --- Certificates ------------------------------------------------------------------------------------

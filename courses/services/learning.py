@@ -6,10 +6,18 @@ Rules:
   `TamperedAnswers` (the view answers 400) and changes nothing;
 - a check is answered whole: a submission that leaves a question unanswered is `UnansweredQuestions`
   and changes nothing (the form asks again, and its token stays usable);
-- each rendered check carries a one-time token, so a double-click or replay is recorded once;
-- retries are allowed and the best answer to each question is kept;
-- a module is complete when every current lesson is done and the best score reaches the pass mark;
-  once complete it stays complete, even when a later version of the module changes;
+- each rendered check carries a one-time token, so a double-click or replay is recorded once; the
+  token remembers the lesson and attempt it was shown for, so the options' order recorded with the
+  answers (CheckAttempt) is the order the learner saw (courses.option_order);
+- the score counts the first try at each question: further tries teach (the feedback explains the
+  chosen answer, and shows the right one after the second try) but do not change the score, so the
+  right answer, once shown, cannot be copied into a pass;
+- a module is complete when every current lesson is done and the first-try score reaches the pass
+  mark; once complete it stays complete, even when a later version of the module changes;
+- below the pass mark with every lesson done, the learner may retake the module (`module_retake`):
+  their answers and lesson progress are cleared, the options come in a new order, and the first try
+  at each question counts again. A pass therefore always means that, in one go through the module,
+  the pass mark was reached by questions answered right before their answers were shown;
 - `Enrolment.current_lesson` is where the person resumes: it moves forward past each lesson they
   finish and never back (redoing an early check does not lose their place).
 """
@@ -23,6 +31,7 @@ from django.utils import timezone
 
 from courses.models import (
     Certificate,
+    CheckAttempt,
     Enrolment,
     Lesson,
     LessonProgress,
@@ -31,7 +40,11 @@ from courses.models import (
     QuestionAnswer,
     SubmissionToken,
 )
+from courses.option_order import option_order
 from organisation.models import StaffProfile
+
+# The right answer to a question is shown after this many tries at it.
+REVEAL_AFTER_TRIES = 2
 
 
 class TamperedAnswers(Exception):
@@ -79,10 +92,22 @@ def module_begin(*, profile: StaffProfile, module: Module, confidence: int) -> E
     return confidence_record(enrolment=enrolment, when="before", value=confidence)
 
 
-def submission_token_issue(*, enrolment: Enrolment) -> str:
+def submission_token_issue(*, enrolment: Enrolment, lesson: Lesson | None = None, attempt: int | None = None) -> str:
+    """A one-time token for a check shown for `lesson` at `attempt` (see next_attempt)."""
     token = secrets.token_urlsafe(24)
-    SubmissionToken.objects.create(token=token, enrolment=enrolment)
+    SubmissionToken.objects.create(token=token, enrolment=enrolment, lesson=lesson, attempt=attempt)
     return token
+
+
+def next_attempt(enrolment: Enrolment, lesson: Lesson) -> int:
+    """The number of this person's next submission of this lesson's check (it seeds the option order)."""
+    return CheckAttempt.objects.filter(enrolment=enrolment, lesson=lesson).count() + 1
+
+
+def shown_order(enrolment: Enrolment, question: Question, attempt: int) -> list[int]:
+    """The option ids of `question` in the order this person sees them at `attempt`."""
+    return option_order(learner_id=enrolment.profile_id, question_id=question.pk, attempt=attempt,
+                        option_ids=[o.pk for o in question.options.all()])
 
 
 TOKEN_LIFETIME = timedelta(days=7)
@@ -121,11 +146,11 @@ def _validate(lesson: Lesson, answers: dict) -> dict[int, set[int]]:
     return clean
 
 
-def answers_submit(*, enrolment: Enrolment, lesson: Lesson, token: str, answers: dict) -> dict[int, bool]:
-    """Record a knowledge check: `answers` is {question id: [option ids]} as posted. Returns
-    {question id: correct} for the answers given. A token that was already used records nothing and
-    returns the answers as they stand. Raises TamperedAnswers (foreign or made-up ids, unknown token)
-    or UnansweredQuestions, recording nothing."""
+def answers_submit(*, enrolment: Enrolment, lesson: Lesson, token: str, answers: dict) -> CheckAttempt | None:
+    """Record a knowledge check: `answers` is {question id: [option ids]} as posted. Returns the attempt
+    recorded (what was shown, chosen and right, per question). A token that was already used records
+    nothing and returns the latest attempt at this lesson. Raises TamperedAnswers (foreign or made-up
+    ids, unknown token, a token shown for another lesson) or UnansweredQuestions, recording nothing."""
     if lesson.module_id != enrolment.module_id or lesson.retired:
         raise TamperedAnswers("lesson not in this module")
     clean = _validate(lesson, answers)
@@ -133,29 +158,35 @@ def answers_submit(*, enrolment: Enrolment, lesson: Lesson, token: str, answers:
         used = SubmissionToken.objects.select_for_update().filter(token=token, enrolment=enrolment).first()
         if used is None:
             raise TamperedAnswers("unknown token")
+        if used.lesson_id is not None and used.lesson_id != lesson.pk:
+            raise TamperedAnswers("token shown for another lesson")
         if used.used_at is not None:
-            return _standing(enrolment, lesson)
-        correct_sets = {
-            q.pk: {o.pk for o in q.options.all() if o.correct}
-            for q in lesson.questions.prefetch_related("options")
-        }
-        missing = [qid for qid in correct_sets if qid not in clean]
+            return _latest_attempt(enrolment, lesson)
+        questions = list(lesson.questions.prefetch_related("options"))
+        missing = [q.pk for q in questions if q.pk not in clean]
         if missing:
             raise UnansweredQuestions(missing)
         # A conditional update, so two submissions racing with one token record once on any database.
         if not SubmissionToken.objects.filter(pk=used.pk, used_at__isnull=True).update(used_at=timezone.now()):
-            return _standing(enrolment, lesson)
+            return _latest_attempt(enrolment, lesson)
+        Enrolment.objects.select_for_update().filter(pk=enrolment.pk).first()  # one numbering at a time
+        number = next_attempt(enrolment, lesson)
+        shown_at = used.attempt or number
         existing = {a.question_id: a for a in QuestionAnswer.objects.filter(enrolment=enrolment, question__lesson=lesson)}
-        for qid, chosen in clean.items():
-            correct = chosen == correct_sets[qid]
-            answer = existing.get(qid)
-            if answer is None:
-                QuestionAnswer.objects.create(enrolment=enrolment, question_id=qid, chosen=sorted(chosen), correct=correct)
+        recorded = []
+        for question in questions:
+            chosen = clean[question.pk]
+            correct = chosen == {o.pk for o in question.options.all() if o.correct}
+            answer = existing.get(question.pk)
+            if answer is None:  # the first try: the one that is scored
+                answer = QuestionAnswer.objects.create(enrolment=enrolment, question=question, chosen=sorted(chosen),
+                                                       correct=correct)
             else:
                 answer.attempts += 1
-                if correct or not answer.correct:  # the best answer is kept
-                    answer.chosen, answer.correct = sorted(chosen), correct
-                answer.save(update_fields=["attempts", "chosen", "correct"])
+                answer.save(update_fields=["attempts"])
+            recorded.append({"question": question.pk, "shown": shown_order(enrolment, question, shown_at),
+                             "chosen": sorted(chosen), "correct": correct, "try": answer.attempts})
+        attempt = CheckAttempt.objects.create(enrolment=enrolment, lesson=lesson, number=number, answers=recorded)
         LessonProgress.objects.update_or_create(
             enrolment=enrolment, lesson=lesson,
             defaults={"lesson_hash": lesson.content_hash, "completed_at": timezone.now()},
@@ -163,12 +194,27 @@ def answers_submit(*, enrolment: Enrolment, lesson: Lesson, token: str, answers:
         _advance(enrolment, lesson)
         _rescore(enrolment)
         _maybe_complete(enrolment)
-    return {qid: chosen == correct_sets[qid] for qid, chosen in clean.items()}
+    return attempt
 
 
-def _standing(enrolment: Enrolment, lesson: Lesson) -> dict[int, bool]:
-    return dict(QuestionAnswer.objects.filter(enrolment=enrolment, question__lesson=lesson)
-                .values_list("question_id", "correct"))
+def _latest_attempt(enrolment: Enrolment, lesson: Lesson) -> CheckAttempt | None:
+    return CheckAttempt.objects.filter(enrolment=enrolment, lesson=lesson).order_by("-number").first()
+
+
+@transaction.atomic
+def module_retake(*, enrolment: Enrolment) -> Enrolment:
+    """Start a module again after finishing every lesson below the pass mark: answers and lesson
+    progress are cleared (attempts are kept, so the options come in a new order) and the learner goes
+    back to the first lesson. Raises ValueError when there is nothing to retake."""
+    enrolment = Enrolment.objects.select_for_update().select_related("module").get(pk=enrolment.pk)
+    if not needs_retry(enrolment):
+        raise ValueError("only a module finished below its pass mark can be retaken")
+    QuestionAnswer.objects.filter(enrolment=enrolment).delete()
+    LessonProgress.objects.filter(enrolment=enrolment).delete()
+    enrolment.best_score = None
+    enrolment.current_lesson = current_lessons(enrolment.module).first()
+    enrolment.save(update_fields=["best_score", "current_lesson"])
+    return enrolment
 
 
 def _advance(enrolment: Enrolment, lesson: Lesson) -> None:

@@ -2,7 +2,7 @@
 question before and after, and certificates (with a public page to verify one)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -26,10 +26,21 @@ def my_learning(request):
     return render(request, "courses/learning/my_learning.html", {"learning": selectors.my_learning(request.user)})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def module_detail(request, slug):
-    return render(request, "courses/learning/module.html", {"page": selectors.module_page(request.user, slug)})
+    """The module's page; a POST here retakes the module (allowed only below the pass mark with every
+    lesson done, otherwise a 400 that changes nothing)."""
+    page = selectors.module_page(request.user, slug)
+    if request.method == "POST":
+        if page.enrolment is None:
+            return HttpResponseBadRequest("There is nothing to retake.", content_type="text/plain")
+        try:
+            enrolment = services.module_retake(enrolment=page.enrolment)
+        except ValueError:
+            return HttpResponseBadRequest("There is nothing to retake.", content_type="text/plain")
+        return redirect(_lesson_url(page.module, enrolment.current_lesson))
+    return render(request, "courses/learning/module.html", {"page": page})
 
 
 @require_http_methods(["GET", "POST"])
@@ -72,7 +83,8 @@ def lesson_detail(request, slug, lesson):
     page = selectors.lesson_page(request.user, slug, lesson)
     if not page.started:
         return redirect("courses:learning_confidence_before", slug=slug)
-    return _render_lesson(request, page, token=services.submission_token_issue(enrolment=page.enrolment))
+    token = services.submission_token_issue(enrolment=page.enrolment, lesson=page.lesson, attempt=page.attempt)
+    return _render_lesson(request, page, token=token)
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,14 +99,16 @@ def check_submit(request, slug, lesson):
     if not form.is_valid():
         return _render_lesson(request, page, status=400, tampered=True)
     try:
-        services.answers_submit(enrolment=page.enrolment, lesson=page.lesson,
-                                token=form.cleaned_data["token"], answers=form.answers)
+        attempt = services.answers_submit(enrolment=page.enrolment, lesson=page.lesson,
+                                          token=form.cleaned_data["token"], answers=form.answers)
     except services.TamperedAnswers:
         return _render_lesson(request, page, status=400, tampered=True)
     except services.UnansweredQuestions as missing:
         return _render_lesson(request, page, token=form.cleaned_data["token"], unanswered=missing.question_ids,
                               ticked=form.ticked())
-    return _render_lesson(request, page, feedback=selectors.check_feedback(page.questions, form.chosen()))
+    if attempt is None:  # a replayed token with nothing recorded for this lesson
+        return redirect("courses:learning_lesson", slug=slug, lesson=lesson)
+    return _render_lesson(request, page, feedback=selectors.check_feedback(attempt, page.questions))
 
 
 def _verify_url(request, certificate) -> str:

@@ -4,6 +4,7 @@
 
 PATH is the curriculum folder (default: curriculum/ in the project) or one module's folder. Every
 file is checked first; any problem is reported with its file and line and nothing is loaded.
+Answers that can be guessed without reading (courses.curriculum_quality) are warned about.
 """
 
 from pathlib import Path
@@ -27,6 +28,8 @@ class Command(BaseCommand):
             for line in e.errors:
                 self.stderr.write(line)
             raise CommandError(f"{len(e.errors)} problem(s) found; nothing was loaded.") from None
+        for warning in report.warnings:  # loaded anyway: the author should look at these
+            self.stderr.write(self.style.WARNING(f"warning: {warning}"))
         if verbosity > 0:
             for slug in report.created:
                 self.stdout.write(f"  new: {slug}")
