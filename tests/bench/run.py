@@ -48,7 +48,11 @@ def throwaway_database(tmpdir: str):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=30_000, help="rows in the generated staff file (default 30,000)")
+    parser.add_argument("--responses", type=int, default=20_000, help="responses in the suppression benchmark")
     args = parser.parse_args(argv)
+    from tests.bench import bench_suppression
+
+    bench_suppression.run(responses=args.responses)
     with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmpdir, throwaway_database(tmpdir) as database:
         from tests.bench import bench_import
 

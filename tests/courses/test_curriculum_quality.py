@@ -24,7 +24,6 @@ def shipped_questions() -> list[dict]:
     return questions
 
 
-@pytest.mark.xfail(strict=True, reason="curriculum rewrite in progress (issue 16)")
 def test_the_shipped_checks_cannot_be_passed_blind():
     questions = shipped_questions()
     assert len(questions) > 50
