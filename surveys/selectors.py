@@ -108,7 +108,8 @@ def question_distribution(wave: Wave, key: str, question: Question):
 
 
 def dimension_means(wave: Wave, key: str) -> dict | Suppressed | None:
-    """{dimension: (mean 1-5, responses)} over agreement questions in a cell."""
+    """{dimension: (mean 1-5, responses)} over agreement questions in a cell. The mean is not rounded:
+    the barrier rule compares the exact mean with 3 (a 3.004 is not a barrier); pages round to show it."""
     state = _released(wave, key)
     if not isinstance(state, Release):
         return state
@@ -118,11 +119,12 @@ def dimension_means(wave: Wave, key: str) -> dict | Suppressed | None:
         .values("question__dimension")
         .annotate(mean=Avg("number"), responses=Count("response", distinct=True))
     )
-    return {r["question__dimension"]: (round(r["mean"], 2), r["responses"]) for r in rows}
+    return {r["question__dimension"]: (float(r["mean"]), r["responses"]) for r in rows}
 
 
 def barrier_point(means: dict) -> str | None:
-    """The first ADKAR element, in order, whose mean is 3 or less (REFERENCE.md); None if none."""
+    """The first ADKAR element, in order, whose exact (unrounded) mean is 3 or less (REFERENCE.md); None if
+    none."""
     for element in Question.ADKAR:
         if element in means and means[element][0] <= 3:
             return element

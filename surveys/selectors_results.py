@@ -318,7 +318,7 @@ def _dimension_cells(key: str, means, dimensions: list[str], n: int) -> list[dic
     for d in dimensions:
         if d in means:
             mean, responses = means[d]
-            out.append({"key": key, "dimension": d, "label": DIMENSION_LABELS[d], "hidden": False, "mean": mean,
+            out.append({"key": key, "dimension": d, "label": DIMENSION_LABELS[d], "hidden": False, "mean": round(mean, 2),
                         "responses": responses, "band": _band(mean), "width": round(mean / 5 * 100, 1)})
         else:  # a released cell with no answers to this dimension cannot happen in an anonymous survey
             out.append({"key": key, "dimension": d, "label": DIMENSION_LABELS[d], "hidden": True,

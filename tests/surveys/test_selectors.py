@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from surveys import selectors, services
@@ -37,9 +38,12 @@ def test_means_barrier_and_suppression(org, survey):
     # Parks (5) is hidden with it, so that Environment (7) minus Parks does not give Waste away.
     assert isinstance(selectors.adkar_means(wave, org.parks), selectors.Suppressed)
     env = selectors.adkar_means(wave, org.environment)
-    assert env["means"]["desire"] == (round((2 * 5 + 5 * 2) / 7, 2), 7)
+    # Means are exact, not rounded (the barrier rule compares the exact mean with 3).
+    assert env["means"]["desire"][0] == pytest.approx((2 * 5 + 5 * 2) / 7, abs=1e-9)
+    assert env["means"]["desire"][1] == 7
     whole = selectors.adkar_means(wave)
-    assert whole["means"]["desire"] == (round((11 * 2 + 2 * 5 + 5 * 2) / 18, 2), 18)
+    assert whole["means"]["desire"][0] == pytest.approx((11 * 2 + 2 * 5 + 5 * 2) / 18, abs=1e-9)
+    assert whole["means"]["desire"][1] == 18
     assert whole["barrier"] == "desire"
 
 
@@ -72,3 +76,6 @@ def test_barrier_point_is_the_first_element_at_or_below_three():
     means = {"awareness": (3.4, 9), "desire": (3.0, 9), "knowledge": (2.1, 9)}
     assert selectors.barrier_point(means) == "desire"
     assert selectors.barrier_point({"awareness": (4.0, 9)}) is None
+    # Exactly 3 is a barrier; just above it is not, however it would round.
+    assert selectors.barrier_point({"awareness": (3.004, 250)}) is None
+    assert selectors.barrier_point({"awareness": (3.0, 250)}) == "awareness"
