@@ -64,3 +64,9 @@ def test_the_export_follows_the_same_rule(client, org, waves):
     autumn_row = next(line for line in trend.splitlines() if line.startswith("Autumn"))
     assert "fewer than 5 responses" in autumn_row and not any(ch.isdigit() for ch in autumn_row.split(",", 1)[1]
                                                              .replace("fewer than 5 responses", ""))
+
+
+def test_the_transparency_page_states_the_risk_across_waves(client, org):
+    page = client.get("/transparency/").content.decode()
+    assert "sets two waves side by side" in page and "7 &times; 3.43 &minus; 6 &times; 3.83 = 1" in page
+    assert "trend across waves is shown only where both waves show that group" in page
