@@ -234,10 +234,10 @@ def waves_tick(now=None) -> tuple[int, int]:
 # --- Responding -------------------------------------------------------------------------------------
 
 def _scrubber() -> Scrubber:
-    """Built once per submit from the whole staff list (one query; about 0.1 s for 30,000 staff)."""
-    rows = list(StaffProfile.objects.values_list("user__first_name", "user__last_name", "staff_number"))
-    return Scrubber(first_names={r[0] for r in rows}, last_names={r[1] for r in rows},
-                    staff_numbers={r[2] for r in rows})
+    """Built once per submit from everyone's names and staff numbers (three queries, names distinct)."""
+    return Scrubber(first_names=User.objects.values_list("first_name", flat=True).distinct().order_by(),
+                    last_names=User.objects.values_list("last_name", flat=True).distinct().order_by(),
+                    staff_numbers=StaffProfile.objects.values_list("staff_number", flat=True).order_by())
 
 
 def response_submit(*, profile: StaffProfile, wave: Wave, answers: dict[int, dict]) -> None:
