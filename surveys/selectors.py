@@ -50,9 +50,14 @@ def figures_release(wave: Wave) -> Release | None:
 
 
 def comments_release(wave: Wave) -> Release | None:
+    """The cells whose comments may be shown: released for comments and for figures alike. The release
+    has held comments to the figures' cells since it was decided that way; reading it so here too keeps a
+    release stored before then, or edited by hand, from showing comments where figures are hidden."""
     if wave.status != Wave.Status.CLOSED or not wave.released:
         return None
-    return Release.from_json(wave.released["comments"])
+    comments = Release.from_json(wave.released["comments"])
+    comments.released &= set(wave.released["figures"]["released"])
+    return comments
 
 
 def release_tree(wave: Wave) -> Tree:

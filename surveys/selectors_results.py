@@ -393,19 +393,33 @@ def _distributions(wave: Wave, key: str, survey: Survey, responses: int) -> list
     return out
 
 
+def _released_means(w: Wave, key: str) -> dict | Suppressed:
+    """A closed wave's dimension means for a cell, or Suppressed if its release hid the cell (or the data
+    has changed since it closed)."""
+    release = selectors.figures_release(w)
+    if not release.is_released(key) or selectors.cell_responses(w, key).count() != release.counts.get(key):
+        return Suppressed(w.min_group_size)
+    return selectors.dimension_means(w, key)
+
+
 def _trend(wave: Wave, key: str, dimensions: list[str], user) -> list[dict]:
-    """The group's dimension scores in each closed wave of the survey the user may see, oldest first."""
+    """The group's dimension scores in each closed wave of the survey the user may see, oldest first.
+
+    Another wave's score is shown beside this wave's only where both waves released the cell (and the
+    dimension): a trend compares two released figures, never a released one with a hidden one. This does
+    not stop a reader who sets two released waves side by side from learning something about people who
+    joined or left the group between them (docs/data-protection.md says what)."""
     waves = (waves_for_user(user).filter(survey_id=wave.survey_id, status=Wave.Status.CLOSED)
              .order_by("opens_at", "pk"))
+    here = _released_means(wave, key)
     out = []
     for w in waves:
-        release = selectors.figures_release(w)
-        if release.is_released(key):
-            means = selectors.dimension_means(w, key)
-            if selectors.cell_responses(w, key).count() != release.counts.get(key):
-                means = Suppressed(w.min_group_size)  # the data has changed since that wave closed
-        else:
+        if not isinstance(here, dict):
             means = Suppressed(w.min_group_size)
+        else:
+            means = here if w.pk == wave.pk else _released_means(w, key)
+        if isinstance(means, dict):
+            means = {d: v for d, v in means.items() if d in here}
         out.append({"wave": w, "current": w.pk == wave.pk, "hidden": not isinstance(means, dict),
                     "value": Suppressed(w.min_group_size),
                     "cells": _dimension_cells(key, means, dimensions, w.min_group_size)})

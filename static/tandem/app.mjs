@@ -31,8 +31,10 @@ if (poller) {
 }
 
 // Surveys saved part-way live only in this browser: signing out from any page clears them, so the
-// next person on a shared device never sees them.
+// next person on a shared device never sees them, and so does a sign-in page (data-clear-drafts): whoever
+// saved them has been signed out, perhaps by an idle timeout.
 import("./survey.mjs").then(({ clearAllDrafts }) => {
+  if (document.querySelector("[data-clear-drafts]")) clearAllDrafts();
   for (const form of document.querySelectorAll("form[data-sign-out]")) {
     form.addEventListener("submit", clearAllDrafts);
   }

@@ -2,11 +2,12 @@
 // kept on the device, never on the server, and cleared on submit and sign-out).
 //
 // Each draft is stored under "tandem.survey.<wave id>" as {owner, answers}, where owner is an opaque
-// mark of the person (from the page) and answers maps a question's field name to its values. On a shared
-// device, a draft that is not the signed-in person's is deleted, never filled in. The pages say what to
-// keep: the survey list names the waves still open to the person (every other draft goes); the thank-you,
-// "already answered" and "closed" pages name a wave whose draft goes. Signing out from a survey page
-// clears every draft.
+// mark of the person and their session (from the page) and answers maps a question's field name to its
+// values. On a shared device, a draft that is not this person's in this session is deleted, never filled
+// in: a draft lives no longer than the session it was written in (after an idle timeout, signing in again
+// starts a new one). The pages say what to keep: the survey list names the waves still open to the
+// person (every other draft goes); the thank-you, "already answered" and "closed" pages name a wave whose
+// draft goes. Signing out clears every draft, and so does showing a sign-in page (nobody is signed in).
 
 const PREFIX = "tandem.survey.";
 const FIELD = /^q\d+$/;
@@ -126,7 +127,7 @@ function setUpSurveyForm(form) {
   for (const el of document.querySelectorAll("[data-draft-note], [data-draft-save]")) el.hidden = false;
   form.querySelector("[data-draft-save]")?.addEventListener("click", () => {
     save();
-    say("Your answers are saved on this device. Come back to this survey on this device to finish it.");
+    say("Your answers are saved on this device until you sign out. Come back to this survey on this device before then to finish it.");
   });
   restored?.querySelector("[data-draft-clear]")?.addEventListener("click", () => {
     fill(form, {});

@@ -37,10 +37,13 @@ def _my_invitation(user, wave_id: int) -> Participation:
     )
 
 
-def _draft_owner(user) -> str:
-    """Marks answers saved in a browser as this person's, so on a shared device nobody else has them
-    filled in for them (the script deletes anyone else's). Opaque: it does not name the person."""
-    return salted_hmac("surveys.answering.draft-owner", str(user.pk)).hexdigest()[:20]
+def _draft_owner(request) -> str:
+    """Marks answers saved in a browser as this person's in this session, so on a shared device nobody
+    else has them filled in, and they do not outlive the session (signing in again, or after an idle
+    timeout, starts a new one): the script deletes every other owner's. Opaque: a keyed hash of the
+    person and the session key, naming neither."""
+    session = request.session.session_key or ""
+    return salted_hmac("surveys.answering.draft-owner", f"{request.user.pk}:{session}").hexdigest()[:20]
 
 
 # --- Pages ------------------------------------------------------------------------------------------------
@@ -49,7 +52,7 @@ def _draft_owner(user) -> str:
 
 def _render(request, template, wave=None, *, status=200, **context):
     return render(request, f"surveys/answering/{template}",
-                  {"wave": wave, "draft_owner": _draft_owner(request.user), **context}, status=status)
+                  {"wave": wave, "draft_owner": _draft_owner(request), **context}, status=status)
 
 
 @require_GET

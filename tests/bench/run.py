@@ -61,6 +61,10 @@ def main(argv=None) -> int:
         from tests.bench import bench_assign
 
         bench_assign.run(rows=args.rows, database=database)
+
+        from tests.bench import bench_scrub
+
+        bench_scrub.run(rows=args.rows, database=database)
     return 0
 
 
