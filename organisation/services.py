@@ -109,7 +109,8 @@ def sign_in_code_check(*, staff_number: str, code: str) -> SignInCode:
 
 
 def _refuse_protected(user: User) -> None:
-    # Checked when the code is used, not only when printed: the role or authenticator may be newer.
+    # Checked when the code is used (sign_in_code_redeem checks again in its own transaction), not
+    # only when printed: the role or authenticator may be newer than the slip.
     if accounts.protected_reason(user):
         raise SlipError("This code cannot be used: sign-in slips are only for staff without an HR, content author "
                         "or admin role or an authenticator app. Sign in with your password and authenticator app, "
@@ -126,7 +127,6 @@ def sign_in_code_redeem(*, request, staff_number: str, code: str, password: str)
     if sic.used_at is not None:
         raise SlipError("This code has already been used.")
     user = sic.profile.user
-    _refuse_protected(user)
     user.set_password(password)
     user.save(update_fields=["password"])
     sic.used_at = timezone.now()
