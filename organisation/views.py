@@ -47,7 +47,8 @@ def department_detail(request, pk):
 @manager_or_hr_required
 def staff_detail(request, pk):
     profile = get_staff_for_user(request.user, pk)
-    return render(request, "organisation/staff_detail.html", {"profile": profile})
+    return render(request, "organisation/staff_detail.html", {
+        "profile": profile, "slip_refusal": accounts.protected_reason(profile.user)})
 
 
 @require_POST

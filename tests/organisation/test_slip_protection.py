@@ -69,6 +69,17 @@ def test_department_page_offers_no_slip_for_protected_staff(client, org):
     assert f"Not available<span class=\"govuk-visually-hidden\"> for {protected.full_name}" in page
 
 
+def test_staff_page_offers_no_slip_for_protected_staff(client, org):
+    protected = no_email_staff(org)
+    Group.objects.get_or_create(name=HR_GROUP)[0].user_set.add(protected.user)
+    client.force_login(org.env_manager)
+    page = client.get(reverse("organisation:staff", args=[protected.pk])).content.decode()
+    assert "Print a new sign-in slip" not in page
+    assert "not available for this account: it has an HR, content author or admin role" in page
+    ordinary = client.get(reverse("organisation:staff", args=[org.frontline.profile.pk])).content.decode()
+    assert "Print a new sign-in slip" in ordinary
+
+
 def test_department_page_query_count_does_not_grow_with_protected_staff(client, org):
     client.force_login(org.env_manager)
     url = reverse("organisation:department", args=[org.waste.pk])
