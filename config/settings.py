@@ -175,6 +175,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# A reset asked for an address with no account sends nothing (allauth would send an "unknown account"
+# email inviting sign-up, and there is no sign-up).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {
     # Per IP: the 11th failed sign-in within a minute is refused; per account: locked after 5 failures.
     "login_failed": "10/m/ip,5/5m/key",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("sign-in/code/", organisation_views.sign_in_code, name="sign_in_code"),
     path("sign-in/code/password/", organisation_views.sign_in_code_password, name="sign_in_code_password"),
+    path("sign-in/authenticator/", organisation_views.sign_in_authenticator, name="sign_in_authenticator"),
     path("organisation/", include("organisation.urls")),
     path("", include("courses.urls")),
     path("", include("surveys.urls")),

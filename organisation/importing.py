@@ -5,7 +5,8 @@ Rules (README, "Staff import"):
 - the preview says how many people are new, updated (with what changes) and leaving;
 - leavers are deactivated only when the upload is marked as the complete list of staff;
 - applying re-validates the file against the database as it is now, then writes in one transaction;
-- re-importing the same file changes nothing.
+- re-importing the same file changes nothing;
+- the email of a privileged account or one with an authenticator is never changed (its row is an error).
 Long runs publish their progress in the cache (`progress_get`), outside the transaction doing the work.
 """
 
@@ -23,6 +24,7 @@ from django.db import transaction
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from organisation import accounts
 from organisation.events import staff_changed
 from organisation.models import Department, StaffImport, StaffProfile, User
 from organisation.progress import TaskProgress
@@ -227,6 +229,10 @@ def build_plan(text: str, *, complete_file: bool, progress=None) -> Plan:
         User.objects.filter(profile__isnull=True).values_list("username", flat=True)
     )
     usernames_without_profile = {u.upper() for u in usernames_without_profile}
+    # Privileged accounts and those with an authenticator keep the email they have: whoever controls
+    # this file must not be able to point such an account's sign-in (a reset link, a sign-in slip) at
+    # themselves (organisation.accounts).
+    protected = accounts.protected_reasons()
 
     seen_numbers: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
@@ -268,6 +274,11 @@ def build_plan(text: str, *, complete_file: bool, progress=None) -> Plan:
                 owner = emails_in_use.get(email)
                 if owner is not None and owner.upper() != number.upper():
                     bad("email", f"'{rec['email']}' already belongs to staff number {owner}")
+        current = existing.get(number.upper()) if number else None
+        if current is not None and current.user_id in protected and email != current.user.email.lower():
+            shown = current.user.email or "(blank)"
+            bad("email", f"'{number}' {protected[current.user_id]}, so the import never changes their email: "
+                         f"keep it as {shown}; an admin changes it in the Django admin")
         code = rec.get("department_code", "")
         if code and code not in dept_codes:
             bad("department_code", f"no department has the code '{code}'")

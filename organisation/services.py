@@ -6,11 +6,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
-from django.contrib.auth import login
 from django.db import transaction
 from django.utils import timezone
 
+from organisation import accounts
 from organisation.models import AuditEvent, CouncilSettings, SignInCode, StaffProfile, User
 
 # No 0/O, 1/I/L: codes are read off paper and typed on phones.
@@ -47,10 +48,23 @@ class Slip:
     expires_at: object
 
 
+class SlipRefused(Exception):
+    """Slips asked for someone who may not have one; the message names them and says why."""
+
+
 @transaction.atomic
 def sign_in_slips_issue(*, issued_by: User, profiles: list[StaffProfile]) -> list[Slip]:
     """New one-time codes for staff without a work email. Any earlier unused code for the same person
-    stops working, so a lost slip is harmless once a new one is printed."""
+    stops working, so a lost slip is harmless once a new one is printed. A slip sets a password with no
+    other check, so none is printed for a protected account (a privileged role or an authenticator,
+    organisation.accounts): SlipRefused, and no slip at all is printed."""
+    reasons = accounts.protected_reasons(p.user_id for p in profiles)
+    refused = [p for p in profiles if p.user_id in reasons]
+    if refused:
+        who = "; ".join(f"{p.full_name} ({p.staff_number}) {reasons[p.user_id]}" for p in refused)
+        raise SlipRefused(f"No slips were printed. Sign-in slips are only for staff without an HR, content author "
+                          f"or admin role or an authenticator app: {who}. Untick them; they sign in with their "
+                          f"password and authenticator, and an admin can help them.")
     now = timezone.now()
     expires = now + timedelta(days=settings.SIGN_IN_SLIP_DAYS)
     ids = [p.pk for p in profiles]
@@ -90,12 +104,23 @@ def sign_in_code_check(*, staff_number: str, code: str) -> SignInCode:
         raise SlipError("This code has expired (codes last 14 days). Ask your manager for a new slip.")
     if not sic.profile.active or not sic.profile.user.is_active:
         raise SlipError("This account is not active. Ask your manager.")
+    _refuse_protected(sic.profile.user)
     return sic
+
+
+def _refuse_protected(user: User) -> None:
+    # Checked when the code is used (sign_in_code_redeem checks again in its own transaction), not
+    # only when printed: the role or authenticator may be newer than the slip.
+    if accounts.protected_reason(user):
+        raise SlipError("This code cannot be used: sign-in slips are only for staff without an HR, content author "
+                        "or admin role or an authenticator app. Sign in with your password and authenticator app, "
+                        "or ask your manager.")
 
 
 @transaction.atomic
 def sign_in_code_redeem(*, request, staff_number: str, code: str, password: str) -> User:
-    """Use a slip's code once: set the chosen password and sign the person in."""
+    """Use a slip's code once: set the chosen password. The caller then signs the person in through
+    allauth (`perform_login`), so the session passes the same stages as any other sign-in."""
     sic = sign_in_code_check(staff_number=staff_number, code=code)
     # Lock the row so two tabs cannot both use the code.
     sic = SignInCode.objects.select_for_update().select_related("profile__user").get(pk=sic.pk)
@@ -107,7 +132,9 @@ def sign_in_code_redeem(*, request, staff_number: str, code: str, password: str)
     sic.used_at = timezone.now()
     sic.save(update_fields=["used_at"])
     audit_record(actor=user, action="sign-in code used", target=sic.profile.staff_number)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    # The caller signs the person in through allauth (its stages, MFA included); this records how the
+    # session's sign-in began, as allauth records a password.
+    record_authentication(request, user, "sign_in_slip", staff_number=sic.profile.staff_number)
     return user
 
 

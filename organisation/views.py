@@ -1,11 +1,17 @@
+from allauth.account.app_settings import EmailVerificationMethod
+from allauth.account.utils import perform_login
+from allauth.mfa.base.forms import AuthenticateForm
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organisation import importing, ratelimit, selectors, services, tasks
+from organisation import accounts, importing, ratelimit, selectors, services, tasks
 from organisation.forms import (
     ChoosePasswordForm,
     CouncilSettingsForm,
@@ -29,7 +35,7 @@ def department_list(request):
 @manager_or_hr_required
 def department_detail(request, pk):
     department = get_department_for_user(request.user, pk)
-    staff = Paginator(selectors.staff_in_subtree(request.user, department), 50).get_page(request.GET.get("page"))
+    staff = Paginator(selectors.department_staff(request.user, department), 50).get_page(request.GET.get("page"))
     return render(request, "organisation/department_detail.html", {
         "department": department,
         "children": selectors.department_children(request.user, department),
@@ -41,7 +47,8 @@ def department_detail(request, pk):
 @manager_or_hr_required
 def staff_detail(request, pk):
     profile = get_staff_for_user(request.user, pk)
-    return render(request, "organisation/staff_detail.html", {"profile": profile})
+    return render(request, "organisation/staff_detail.html", {
+        "profile": profile, "slip_refusal": accounts.protected_reason(profile.user)})
 
 
 @require_POST
@@ -55,9 +62,20 @@ def sign_in_slips(request):
     profiles = selectors.staff_for_slips(request.user, ids)
     if not profiles:
         messages.error(request, "Choose at least one member of staff without a work email.")
-        return redirect(request.POST.get("back") or "organisation:departments")
-    slips = services.sign_in_slips_issue(issued_by=request.user, profiles=profiles)
+        return redirect(_safe_url(request, request.POST.get("back"), "organisation:departments"))
+    try:
+        slips = services.sign_in_slips_issue(issued_by=request.user, profiles=profiles)
+    except services.SlipRefused as e:
+        messages.error(request, str(e))
+        return redirect(_safe_url(request, request.POST.get("back"), "organisation:departments"))
     return render(request, "organisation/sign_in_slips.html", {"slips": slips})
+
+
+def _safe_url(request, url: str | None, fallback: str) -> str:
+    """`url` if it is a page of this site, else the fallback (a URL name): never a redirect elsewhere."""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return url
+    return reverse(fallback)
 
 
 # --- Sign-in codes (staff without a work email) ------------------------------------------------------
@@ -98,14 +116,33 @@ def sign_in_code_password(request):
     form = ChoosePasswordForm(request.POST or None, user=sic.profile.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.sign_in_code_redeem(request=request, password=form.cleaned_data["password1"], **slip)
+            user = services.sign_in_code_redeem(request=request, password=form.cleaned_data["password1"], **slip)
         except services.SlipError as e:
             messages.error(request, str(e))
             return redirect("sign_in_code")
         request.session.pop(_SLIP_SESSION_KEY, None)
-        messages.success(request, "Your password is set and you are signed in. Next time, sign in with your staff number and password.")
-        return redirect("home")
+        messages.success(request, "Your password is set. Next time, sign in with your staff number and password.")
+        # allauth's sign-in with all its stages, the MFA step included, as for a password: never a bare login().
+        return perform_login(request, user, email_verification=EmailVerificationMethod.NONE, redirect_url=reverse("home"))
     return render(request, "organisation/sign_in_code_password.html", {"form": form, "profile": sic.profile})
+
+
+# --- The MFA step for a session that began without it (organisation.middleware sends people here) ----
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def sign_in_authenticator(request):
+    next_url = _safe_url(request, request.POST.get("next") or request.GET.get("next"), "home")
+    if accounts.completed_mfa(request):
+        return redirect(next_url)
+    if not accounts.has_authenticator(request.user):
+        return redirect("mfa_activate_totp")
+    form = AuthenticateForm(request.POST or None, user=request.user)  # allauth's: rate-limited, TOTP or recovery code
+    if request.method == "POST" and form.is_valid():
+        form.save()  # allauth records the "mfa" step in this session, as its own sign-in step does
+        request.session.cycle_key()  # the session now has more power: give it a new key
+        return redirect(next_url)
+    return render(request, "organisation/sign_in_authenticator.html", {"form": form, "next": next_url})
 
 
 # --- Staff import (HR) ---------------------------------------------------------------------------

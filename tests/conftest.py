@@ -3,7 +3,15 @@ import os
 import pytest
 from django.core.cache import cache
 
+from tests.clients import Client
 from tests.factories import build_org
+
+
+@pytest.fixture
+def client():
+    """Django's test client, whose force_login includes the MFA step for accounts with an
+    authenticator (tests/clients.py)."""
+    return Client()
 
 
 @pytest.fixture(autouse=True)

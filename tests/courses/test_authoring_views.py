@@ -104,6 +104,7 @@ def test_module_page_links_to_the_admin_only_for_accounts_that_can_open_it(clien
     org.author.is_staff = True
     org.author.save()
     give_totp(org.author)  # needed by anyone who can open the Django admin
+    client.force_login(org.author)  # and used when signing in (MFA is per session)
     assert admin_link in client.get(url).content.decode()
 
 

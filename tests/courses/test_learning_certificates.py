@@ -3,10 +3,10 @@ and a public page that confirms a certificate by its code and shows nothing more
 and date."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from courses.models import Certificate, Enrolment
+from tests.clients import Client  # force_login includes the MFA step, as a real sign-in
 from tests.courses.conftest import answers_for, enrolment_of, lessons, start, submit
 
 

@@ -16,11 +16,11 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from organisation import importing
 from organisation.models import AuditEvent, StaffImport, StaffProfile
+from tests.clients import Client
 from tests.conftest import requires_postgres
 from tests.organisation.staff_csv import counts, staff_row, to_csv
 

@@ -59,6 +59,9 @@ RULES = {
     # Sign-in slips (staff without a work email).
     "sign_in_code": (None, everyone(200)),
     "sign_in_code_password": (None, everyone(302)),  # no code entered yet
+    # The MFA step for a session that began without it: nobody here needs it (anon: sign in first;
+    # HR and admin have done it; the others have no authenticator, so are sent to set one up).
+    "sign_in_authenticator": (None, everyone(302)),
     # Organisation.
     "organisation:departments": (None, only(MANAGERS_AND_HR)),
     "organisation:department": ("department", {**only(MANAGERS_AND_HR), "other_manager": 404}),
