@@ -102,8 +102,13 @@ def test_beat_runs_the_sweep_every_five_minutes():
     assert tasks.held_responses_sweep.name == entry["task"]
 
 
-def test_a_batch_is_stored_all_or_nothing(org):
-    """One transaction per batch: a sheet that cannot be stored leaves every sheet in the box."""
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_is_stored_all_or_nothing():
+    """One transaction per batch: a sheet that cannot be stored leaves every sheet in the box (the test
+    commits, so a batch written in several transactions would leave some responses stored)."""
+    from tests.factories import build_org
+
+    org = build_org()
     wave, people = open_wave_for(org, 6)
     submit_all(wave, people)
     broken = HeldResponse.objects.filter(wave=wave).first()
@@ -273,3 +278,37 @@ def test_postgres_two_sweeps_at_once_move_each_sheet_once():
     assert sum(n for _, n in moved) + left == 10
     assert all(n >= 5 for everything, n in moved if n and not everything)
     assert Response.objects.filter(wave=wave).count() == 10 and not HeldResponse.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_marks_existing_responses_and_removes_a_person_from_an_anonymous_one():
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tests.factories import build_org
+
+    before, after = [("surveys", "0001_initial")], [("surveys", "0002_ballot_box_and_anonymous_responses")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        org = build_org()
+        OldSurvey, OldWave, OldResponse = (old.get_model("surveys", m) for m in ("Survey", "Wave", "Response"))
+        rows = {}
+        for mode in ("anonymous", "named"):
+            survey = OldSurvey.objects.create(title=mode, mode=mode)
+            now = timezone.now()
+            wave = OldWave.objects.create(survey=survey, name="W", opens_at=now, closes_at=now, mode=mode)
+            for with_person in (False, True):
+                rows[mode, with_person] = OldResponse.objects.create(
+                    wave=wave, department_id=org.finance.pk, work_pattern="office", contract="full-time",
+                    has_work_email=True, profile_id=org.staff.profile.pk if with_person else None).pk
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+    stored = {key: Response.objects.get(pk=pk) for key, pk in rows.items()}
+    assert {key: r.anonymous for key, r in stored.items()} == {
+        ("anonymous", False): True, ("anonymous", True): True, ("named", False): False, ("named", True): False}
+    # The link that should never have been stored is gone; a named response keeps its person.
+    assert stored["anonymous", True].profile_id is None
+    assert stored["named", True].profile_id == org.staff.profile.pk
