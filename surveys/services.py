@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from organisation.models import CouncilSettings, Department, EqualityData, StaffProfile, User
@@ -332,19 +332,15 @@ def held_responses_move(*, wave_id: int, everything: bool = False) -> int:
     deleted from the box in one transaction, so every response in a batch has the same transaction id and
     their physical order is random. Returns how many were moved; running it again moves nothing twice.
 
-    Two sweeps at once: on PostgreSQL a sweep locks the rows it takes and skips rows another sweep holds
-    (so a smaller remainder waits for the next sweep); `everything` waits for them instead, so the close
-    sees the other sweep's responses. On SQLite write transactions are IMMEDIATE: sweeps run one at a time."""
+    Everything that writes a wave's box (a submit, a sweep, the close) holds the wave's row lock: two
+    sweeps at once run one after the other (the second finds the box empty), and the locks are always
+    taken in one order (wave, then box), so a sweep and a close cannot deadlock. On SQLite, write
+    transactions are IMMEDIATE and run one at a time anyway."""
     with transaction.atomic():
-        wave = Wave.objects.filter(pk=wave_id).only("min_group_size").first()
+        wave = Wave.objects.select_for_update().filter(pk=wave_id).only("min_group_size").first()
         if wave is None:
             return 0
-        held = HeldResponse.objects.filter(wave_id=wave_id)
-        if everything:
-            held = held.select_for_update()
-        elif connection.features.has_select_for_update_skip_locked:
-            held = held.select_for_update(skip_locked=True)
-        sheets = list(held)
+        sheets = list(HeldResponse.objects.filter(wave_id=wave_id))
         if not sheets or (len(sheets) < _batch_size(wave) and not everything):
             return 0
         random.SystemRandom().shuffle(sheets)

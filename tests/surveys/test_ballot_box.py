@@ -2,7 +2,9 @@
 nothing about who sent them. Checked on the stored rows as someone reading the database would: SQLite's
 rowid order, PostgreSQL's xmin (the id of the transaction that wrote a row) and ctid (where it lies)."""
 
+import os
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -82,6 +84,33 @@ def test_running_the_task_twice_moves_nothing_twice(org):
     assert Response.objects.filter(wave=wave).count() == 7
     # A wave that has gone (a queued task outliving it) is nothing to do, not an error.
     assert services.held_responses_move(wave_id=wave.pk + 1000) == 0
+
+
+def test_a_move_is_queued_after_the_submit_that_fills_a_batch_commits(org, django_capture_on_commit_callbacks):
+    wave, people = open_wave_for(org, 5)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submit_all(wave, people[:4])
+    assert callbacks == []  # four held: not yet a batch
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submit_all(wave, people[4:])
+    assert len(callbacks) == 1 and not Response.objects.exists()  # queued only once the submit commits
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_stores_the_batch_that_a_submit_completes(real_worker, ran_tasks):
+    """Through the real broker and a real worker: the fifth submit's commit queues the move."""
+    from tests.factories import build_org
+
+    org = build_org()
+    wave, people = open_wave_for(org, 5)
+    submit_all(wave, people)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and Response.objects.filter(wave=wave).count() < 5:
+        time.sleep(0.2)
+    assert Response.objects.filter(wave=wave).count() == 5 and not HeldResponse.objects.exists()
+    moves = [(args, eager) for name, args, eager, _ in ran_tasks if name == "surveys.tasks.held_responses_move"]
+    assert moves == [([wave.pk], False)]
 
 
 def test_beat_sweeps_every_box_that_makes_a_batch(org):
@@ -249,35 +278,42 @@ def test_postgres_transaction_ids_and_places_of_stored_responses_carry_no_order(
 
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
-def test_postgres_two_sweeps_at_once_move_each_sheet_once():
+@pytest.mark.parametrize("close_too", [False, True])
+def test_postgres_sweeps_and_a_close_at_once_move_each_sheet_once(close_too):
     from tests.factories import build_org
 
     org = build_org()
     wave, people = open_wave_for(org, 10)
     submit_all(wave, people)
+    if close_too:
+        Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
     barrier = threading.Barrier(4)
     moved, errors = [], []
 
-    def sweep(everything):
+    def run(i):
         try:
             barrier.wait()
-            moved.append((everything, services.held_responses_move(wave_id=wave.pk, everything=everything)))
-        except Exception as error:  # noqa: BLE001 - reported below
+            if close_too and i == 3:
+                services.wave_close(wave_id=wave.pk)
+            else:
+                moved.append(services.held_responses_move(wave_id=wave.pk))
+        except Exception as error:  # noqa: BLE001 - reported below (a deadlock, say)
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=sweep, args=(i == 3,)) for i in range(4)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert not errors
-    # Sweeps that met took disjoint parts of the box; a part under N was left for later (or the close).
-    left = services.held_responses_move(wave_id=wave.pk, everything=True)
-    assert sum(n for _, n in moved) + left == 10
-    assert all(n >= 5 for everything, n in moved if n and not everything)
     assert Response.objects.filter(wave=wave).count() == 10 and not HeldResponse.objects.exists()
+    if close_too:
+        wave.refresh_from_db()
+        assert wave.status == Wave.Status.CLOSED and wave.released["figures"]["counts"]["org"] == 10
+    else:
+        assert sorted(moved) == [0, 0, 0, 10]  # one sweep took the whole box; the others found it empty
 
 
 @pytest.mark.django_db(transaction=True)
