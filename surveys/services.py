@@ -312,7 +312,9 @@ def _write_response(*, profile: StaffProfile, wave: Wave, answers: dict[int, dic
             return
         HeldResponse.objects.create(wave_id=locked.pk, sheet=sheet)
         if HeldResponse.objects.filter(wave_id=locked.pk).count() >= _batch_size(locked):
-            transaction.on_commit(partial(_queue_move, locked.pk))
+            # robust: if the broker is down, the sheet is already safe in the box and the person gets their
+            # thanks, not an error page; beat's sweep stores it later.
+            transaction.on_commit(partial(_queue_move, locked.pk), robust=True)
 
 
 def _queue_move(wave_id: int) -> None:
