@@ -151,6 +151,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Fixed schedules (beat copies them into its database table; more can be added in the admin).
 CELERY_BEAT_SCHEDULE = {
     "surveys-open-and-close-waves": {"task": "surveys.tasks.waves_tick", "schedule": 60.0},
+    # The ballot box: anonymous responses are stored in batches (also queued after a submit fills one).
+    "surveys-store-held-responses": {"task": "surveys.tasks.held_responses_sweep", "schedule": 300.0},
     "courses-purge-submission-tokens": {"task": "courses.tasks.submission_tokens_purge",
                                         "schedule": crontab(hour=3, minute=15)},
 }

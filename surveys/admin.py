@@ -1,7 +1,7 @@
 """Surveys in the Django admin (admins only): surveys, their sections and questions, and waves.
 
-Responses, answers and participation are deliberately not registered: the admin must never become a way
-to read answers one by one or pair them with people (DESIGN.md's threat model includes admin accounts).
+Responses, answers, participation and the ballot box (held answer sheets) are deliberately not registered:
+the admin must never become a way to read answers one by one or pair them with people (DESIGN.md's threat model includes admin accounts).
 What the anonymity promise rests on is read-only here: a wave's mode, thresholds and invitations (its
 release, which counts hidden cells too, is not shown at all); a survey's mode once a wave has opened; and every question once a wave has opened (making a
 question optional after people answered would let figures be told apart across questions).

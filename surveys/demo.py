@@ -94,13 +94,13 @@ def _run_wave(survey, name, opens, closes, rng, *, improvement, people_ids, excl
             continue
         r = Response(wave=wave, department_id=p.department_id, work_pattern=p.work_pattern, contract=p.contract,
                      has_work_email=p.has_work_email, grade_band=p.grade_band,
-                     profile=p if wave.mode == "named" else None)
+                     profile=p if wave.mode == "named" else None, anonymous=wave.mode != "named")
         responses.append(r)
         answers += [Answer(response=r, question=q, number=a.get("number"), choices=a.get("choices", []),
                            text=a.get("text", "")) for q, a in _answers_for(survey, p, rng, improvement=improvement,
                                                                                people_ids=people_ids)]
         responded.append(part.pk)
-    rng.shuffle(responses)  # no order to read anything from, as in real use
+    rng.shuffle(responses)  # one shuffled batch in one transaction, as the ballot box stores them
     Response.objects.bulk_create(responses, batch_size=500)
     Answer.objects.bulk_create(answers, batch_size=1000)
     Participation.objects.filter(pk__in=responded).update(responded=True)

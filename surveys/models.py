@@ -3,7 +3,11 @@ be traced to a person by anyone using the site, its exports or the Django admin.
 
 - An anonymous `Response` has no link to a user, no session, no IP and no time of its own: it carries
   its wave and coarse segments copied at submit time (department, work pattern, ...). Its key is a
-  random UUID, as are its answers' keys, so ordering by key does not follow submission order.
+  random UUID, as are its answers' keys, so ordering by key does not follow submission order. It says
+  it is anonymous (`Response.anonymous`), and a database constraint refuses a person on it.
+- Anonymous answer sheets go first into the ballot box (`HeldResponse`) and are stored as responses
+  later, in shuffled batches of at least the minimum group (or all at close), so the order and the
+  transaction in which responses are written say nothing about who sent them (surveys.services).
 - Who took part is a `Participation` row, created for every invited person when the wave opens and
   flipped to responded on submit: no new row, no time, nothing that pairs it with a response.
 - Mode and thresholds are copied onto the wave when it opens and cannot change after.
@@ -165,6 +169,33 @@ class Response(models.Model):
     sex = models.CharField(max_length=30, blank=True)
     ethnicity_group = models.CharField(max_length=60, blank=True)
     disability = models.CharField(max_length=30, blank=True)
+
+    anonymous = models.BooleanField(help_text="Copied from the wave's mode: an anonymous response never has a person.")
+
+    class Meta:
+        constraints = [
+            # "No link" held by the database itself, not only by the code that writes responses.
+            models.CheckConstraint(condition=models.Q(anonymous=False) | models.Q(profile__isnull=True),
+                                   name="anonymous_response_has_no_person"),
+        ]
+
+    def __str__(self):
+        return str(self.id)
+
+
+class HeldResponse(models.Model):
+    """The ballot box: an anonymous answer sheet waiting to be stored as a Response with its Answers.
+
+    It carries its wave and the sheet (segments and already-scrubbed answers) as JSON: no person, no
+    time, a random key. `surveys.services.held_responses_move` stores held sheets in shuffled batches of
+    at least the wave's minimum group (all of them when the wave closes) and deletes them in the same
+    transaction. Not in the admin: a sheet here is one that was sent moments ago."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    # {"segments": {"department_id": .., "work_pattern": .., ...},
+    #  "answers": [{"question": id, "number": n, "choices": [..], "text": ".."}, ...]}
+    sheet = models.JSONField()
 
     def __str__(self):
         return str(self.id)

@@ -6,13 +6,18 @@ The anonymity rules these keep (DESIGN.md):
 - in an anonymous survey only free-text questions may be optional, so every figure counts the same
   people and none can be differenced across questions;
 - a submit first marks the person's participation (locked row: a double click, second tab or replay
-  finds it already done), then, in a separate transaction, writes the response with no person and
+  finds it already done), then, in a separate transaction, writes the answer sheet with no person and
   no time; if that write fails the participation mark is undone;
+- the ballot box: an anonymous sheet is held (HeldResponse), and stored as a Response only in a shuffled
+  batch of at least the minimum group, or with all the others when the wave closes, so neither the order
+  nor the transaction it was stored in follows who sent it; a wave closes only with its box empty;
 - which cells may be shown is decided once, when the wave closes (surveys.suppression).
 """
 
 import logging
+import random
 from collections.abc import Iterable
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,7 +27,7 @@ from organisation.models import CouncilSettings, Department, EqualityData, Staff
 from organisation.selectors import subtree_ids
 from organisation.services import audit_record
 from surveys import suppression
-from surveys.models import Answer, Participation, Question, Response, Section, Survey, Wave
+from surveys.models import Answer, HeldResponse, Participation, Question, Response, Section, Survey, Wave
 from surveys.scrub import Scrubber
 from surveys.selectors import current_tree
 
@@ -194,6 +199,11 @@ def wave_close(*, wave_id: int, now=None) -> Wave:
         wave = Wave.objects.select_for_update().get(pk=wave_id)
         if wave.status != Wave.Status.OPEN or wave.closes_at > now:
             return wave
+        # The ballot box is emptied first, under the wave's lock (submits take it too, so nothing joins the
+        # box after this): the release is decided over every response, each counted once.
+        held_responses_move(wave_id=wave.pk, everything=True)
+        if HeldResponse.objects.filter(wave_id=wave.pk).exists():
+            raise RuntimeError(f"Wave {wave.pk} still has held responses: it cannot close yet")
         wave.released = release_compute(wave)
         wave.status = Wave.Status.CLOSED
         wave.save(update_fields=["released", "status"])
@@ -229,7 +239,9 @@ def _scrubber() -> Scrubber:
 
 def response_submit(*, profile: StaffProfile, wave: Wave, answers: dict[int, dict]) -> None:
     """Record one response. `answers` maps question id to {"number": int} / {"choices": [ids]} /
-    {"text": str}, already validated by the form. Raises WaveNotOpen, NotInvited or AlreadyResponded."""
+    {"text": str}, already validated by the form. Raises WaveNotOpen, NotInvited or AlreadyResponded.
+    An anonymous sheet goes into the ballot box (held_responses_move stores it later); a named one is
+    stored at once."""
     if wave.status != Wave.Status.OPEN:
         raise WaveNotOpen
     # 1. Mark participation (its own transaction; the row lock makes a second submit wait, then fail).
@@ -241,31 +253,99 @@ def response_submit(*, profile: StaffProfile, wave: Wave, answers: dict[int, dic
             raise AlreadyResponded
         part.responded = True
         part.save(update_fields=["responded"])
-    # 2. Write the response, with no link to the person (anonymous) and no time.
+    # 2. Write the answer sheet, with no link to the person (anonymous) and no time, in another transaction.
     try:
-        with transaction.atomic():
-            _write_response(profile=profile, wave=wave, answers=answers)
+        _write_response(profile=profile, wave=wave, answers=answers)
     except Exception:
         Participation.objects.filter(pk=part.pk).update(responded=False)
         raise
 
 
-def _write_response(*, profile: StaffProfile, wave: Wave, answers: dict[int, dict]) -> Response:
+def _answer_sheet(*, profile: StaffProfile, answers: dict[int, dict]) -> dict:
+    """What is kept of a submit: the person's coarse segments and their answers, comments scrubbed."""
     equality = EqualityData.objects.filter(profile=profile).first()
-    segments = {a: getattr(profile, a) for a in SEGMENT_ATTRIBUTES}
+    segments = {"department_id": profile.department_id, **{a: getattr(profile, a) for a in SEGMENT_ATTRIBUTES}}
     if equality is not None:
         segments.update({a: getattr(equality, a) for a in EQUALITY_ATTRIBUTES})
-    response = Response.objects.create(
-        wave=wave, department_id=profile.department_id,
-        profile=profile if wave.mode == Survey.Mode.NAMED else None, **segments,
-    )
     clean_text = _scrubber() if any("text" in a for a in answers.values()) else None
-    Answer.objects.bulk_create([
-        Answer(response=response, question_id=qid, number=a.get("number"), choices=a.get("choices", []),
-               text=clean_text(a["text"]) if a.get("text") else "")
-        for qid, a in answers.items()
-    ])
-    return response
+    return {"segments": segments,
+            "answers": [{"question": qid, "number": a.get("number"), "choices": a.get("choices", []),
+                         "text": clean_text(a["text"]) if a.get("text") else ""} for qid, a in answers.items()]}
+
+
+def _store(wave_id: int, sheet: dict, *, profile: StaffProfile | None, anonymous: bool) -> tuple[Response, list[Answer]]:
+    """A Response and its Answers from an answer sheet, not yet saved."""
+    response = Response(wave_id=wave_id, profile=profile, anonymous=anonymous, **sheet["segments"])
+    return response, [Answer(response=response, question_id=a["question"], number=a["number"], choices=a["choices"],
+                             text=a["text"]) for a in sheet["answers"]]
+
+
+def _write_response(*, profile: StaffProfile, wave: Wave, answers: dict[int, dict]) -> None:
+    sheet = _answer_sheet(profile=profile, answers=answers)
+    with transaction.atomic():
+        # Under the wave's lock (wave_close takes it too), so nothing joins the box, or the responses,
+        # of a wave that has closed or is closing: its release counts every response exactly once.
+        locked = Wave.objects.select_for_update().only("status", "mode", "min_group_size").get(pk=wave.pk)
+        if locked.status != Wave.Status.OPEN:
+            raise WaveNotOpen
+        if locked.mode == Survey.Mode.NAMED:
+            # Nothing to hide in a named survey (the response carries the person): stored at once.
+            response, rows = _store(locked.pk, sheet, profile=profile, anonymous=False)
+            response.save()
+            Answer.objects.bulk_create(rows)
+            return
+        HeldResponse.objects.create(wave_id=locked.pk, sheet=sheet)
+        if HeldResponse.objects.filter(wave_id=locked.pk).count() >= _batch_size(locked):
+            # robust: if the broker is down, the sheet is already safe in the box and the person gets their
+            # thanks, not an error page; beat's sweep stores it later.
+            transaction.on_commit(partial(_queue_move, locked.pk), robust=True)
+
+
+def _queue_move(wave_id: int) -> None:
+    from surveys import tasks
+
+    tasks.held_responses_move.delay(wave_id)
+
+
+def _batch_size(wave: Wave) -> int:
+    """The fewest held sheets stored together before the wave closes: its minimum group."""
+    return wave.min_group_size or thresholds()[0]
+
+
+def held_responses_move(*, wave_id: int, everything: bool = False) -> int:
+    """Empty the wave's ballot box into the response tables, if it holds at least the wave's minimum group
+    (or whatever it holds, with `everything`, as the wave closes). The sheets are shuffled, stored and
+    deleted from the box in one transaction, so every response in a batch has the same transaction id and
+    their physical order is random. Returns how many were moved; running it again moves nothing twice.
+
+    Everything that writes a wave's box (a submit, a sweep, the close) holds the wave's row lock: two
+    sweeps at once run one after the other (the second finds the box empty), and the locks are always
+    taken in one order (wave, then box), so a sweep and a close cannot deadlock. On SQLite, write
+    transactions are IMMEDIATE and run one at a time anyway."""
+    with transaction.atomic():
+        wave = Wave.objects.select_for_update().filter(pk=wave_id).only("min_group_size").first()
+        if wave is None:
+            return 0
+        sheets = list(HeldResponse.objects.filter(wave_id=wave_id))
+        if not sheets or (len(sheets) < _batch_size(wave) and not everything):
+            return 0
+        random.SystemRandom().shuffle(sheets)
+        responses, answers = [], []
+        for held_row in sheets:
+            response, rows = _store(wave_id, held_row.sheet, profile=None, anonymous=True)
+            responses.append(response)
+            answers += rows
+        Response.objects.bulk_create(responses)
+        Answer.objects.bulk_create(answers)
+        HeldResponse.objects.filter(pk__in=[h.pk for h in sheets]).delete()
+    return len(sheets)
+
+
+def held_responses_sweep() -> int:
+    """Move every wave's held responses that make a batch (run every few minutes by Celery beat, in case a
+    move queued after a submit was lost)."""
+    wave_ids = HeldResponse.objects.values_list("wave_id", flat=True).distinct().order_by()
+    return sum(held_responses_move(wave_id=pk) for pk in list(wave_ids))
 
 
 @transaction.atomic

@@ -13,3 +13,21 @@ def waves_tick(self):
         services.waves_tick()
     except OperationalError as exc:
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=30)
+def held_responses_move(self, wave_id: int):
+    """Store a wave's held anonymous responses once its ballot box holds a batch (queued after a submit)."""
+    try:
+        services.held_responses_move(wave_id=wave_id)
+    except OperationalError as exc:
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=30)
+def held_responses_sweep(self):
+    """Store every wave's held responses that make a batch (every few minutes, from Celery beat)."""
+    try:
+        services.held_responses_sweep()
+    except OperationalError as exc:
+        raise self.retry(exc=exc) from exc

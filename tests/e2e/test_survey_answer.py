@@ -11,10 +11,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from surveys import services
-from surveys.models import Survey, Wave
+from surveys.models import HeldResponse, Survey, Wave
 from tests.e2e.conftest import PHONE, check_page, sign_in
 from tests.factories import PASSWORD, build_org
-from tests.surveys.conftest import make_wave
+from tests.surveys.conftest import empty_box, make_wave
 
 COMMENT = "More time to practise,\nand examples from my own team."
 
@@ -106,6 +106,9 @@ def test_staff_member_answers_the_pulse_on_a_phone(page, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
     assert drafts(page) == []  # sent: nothing is left on the device
     check_page(page, "survey-thanks")
+    # In the ballot box until a batch, or the close, stores it (one sheet is not a batch).
+    assert HeldResponse.objects.filter(wave=wave).count() == 1 and not wave.responses.exists()
+    assert empty_box(wave) == 1
     response = wave.responses.get()
     assert response.profile_id is None
     assert response.answers.get(question=comment).text == COMMENT
@@ -121,7 +124,7 @@ def test_staff_member_answers_the_pulse_on_a_phone(page, live_server):
     second_tab.bring_to_front()
     second_tab.get_by_role("button", name="Send your answers").click()
     expect(second_tab.get_by_role("heading", level=1)).to_have_text("You have already answered")
-    assert wave.responses.count() == 1
+    assert wave.responses.count() == 1 and not HeldResponse.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

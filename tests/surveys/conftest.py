@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from surveys.models import Question, Section, Survey, Wave
+from surveys.models import HeldResponse, Question, Response, Section, Survey, Wave
 
 
 def make_survey(mode=Survey.Mode.ANONYMOUS):
@@ -37,3 +37,16 @@ def around_finance(org):
     resources = [u.profile for u in (org.res_manager, org.hr, org.author, org.admin)] + [make_staff(org.resources)]
     parks = [make_staff(org.parks) for _ in range(5)]
     return resources, parks
+
+
+def empty_box(wave) -> int:
+    """Store the wave's held anonymous responses now, as its close would (submits put them in the ballot
+    box; they reach the response tables in batches or at close). Returns how many were moved."""
+    from surveys import services
+
+    return services.held_responses_move(wave_id=wave.pk, everything=True)
+
+
+def nothing_recorded() -> bool:
+    """No answer sheet was kept anywhere: neither stored nor waiting in the ballot box."""
+    return not Response.objects.exists() and not HeldResponse.objects.exists()

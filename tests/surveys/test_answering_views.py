@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from organisation.models import CouncilSettings, User
 from surveys import services
-from surveys.models import Participation, Response, Survey, Wave
+from surveys.models import HeldResponse, Participation, Response, Survey, Wave
 from tests.factories import make_staff
-from tests.surveys.conftest import make_survey, make_wave
+from tests.surveys.conftest import empty_box, make_survey, make_wave, nothing_recorded
 
 
 def open_wave(survey, **kwargs) -> Wave:
@@ -119,7 +119,7 @@ def test_a_wave_not_sent_to_you_is_404(org, survey, client):
     for url in (answer_url(wave), reverse("surveys:answer_thanks", args=[wave.pk])):
         assert client.get(url).status_code == 404
     assert client.post(answer_url(wave), good_answers(survey)).status_code == 404
-    assert not Response.objects.exists()
+    assert nothing_recorded()
     client.force_login(org.frontline)  # Waste Collection, inside Environment
     assert client.get(answer_url(wave)).status_code == 200
 
@@ -143,7 +143,7 @@ def test_a_closed_wave_says_so_to_those_it_was_sent_to(org, survey, staff_client
     assert "This survey has closed" in page.content.decode()
     posted = staff_client.post(answer_url(wave), good_answers(survey))
     assert "Your answers were not sent, because the survey had closed." in posted.content.decode()
-    assert not Response.objects.exists()
+    assert nothing_recorded()
     # ...and stays hidden from everyone else.
     newcomer = make_staff(org.finance, first="Nina")
     client.force_login(newcomer.user)
@@ -216,6 +216,9 @@ def test_every_question_type_is_rendered_as_govuk_controls(org, staff_client):
 def test_answering_records_one_anonymous_response_and_thanks(org, survey, wave, staff_client):
     page = staff_client.post(answer_url(wave), good_answers(survey))
     assert page.status_code == 302 and page.url == reverse("surveys:answer_thanks", args=[wave.pk])
+    # In the ballot box until a batch (or the close) stores it.
+    assert HeldResponse.objects.filter(wave=wave).count() == 1 and not Response.objects.exists()
+    assert empty_box(wave) == 1
     response = Response.objects.get()
     assert response.profile_id is None and response.wave_id == wave.pk
     assert response.answers.count() == 3
@@ -234,6 +237,7 @@ def test_every_type_of_answer_is_accepted_from_the_shipped_surveys(org, staff_cl
         survey = services.survey_create_from_template(actor=None, key=key)
         wave = open_wave(survey)
         assert staff_client.post(answer_url(wave), good_answers(survey)).status_code == 302, key
+        assert empty_box(wave) == (survey.mode == Survey.Mode.ANONYMOUS), key  # named ones are stored at once
         assert Response.objects.get(wave=wave).answers.count() == survey.questions.count()
 
 
@@ -242,7 +246,7 @@ def test_a_second_submit_is_409_and_records_nothing(org, survey, wave, staff_cli
     again = staff_client.post(answer_url(wave), good_answers(survey))
     assert again.status_code == 409
     assert "You have already answered" in again.content.decode()
-    assert Response.objects.count() == 1
+    assert HeldResponse.objects.count() == 1 and not Response.objects.exists()
     # Coming back to the page later is not an error: the same message, 200.
     later = staff_client.get(answer_url(wave))
     assert later.status_code == 200 and "You have already answered" in later.content.decode()
@@ -277,7 +281,7 @@ def test_bad_answers_are_shown_with_errors_and_nothing_typed_is_lost(org, survey
     assert f'id="id_q{first.pk}-error"' in html and "govuk-form-group--error" in html
     # What was typed comes back, escaped, line break and all.
     assert "I&#x27;d like &lt;b&gt;more&lt;/b&gt; time\r\nto practise &amp; learn.</textarea>" in html
-    assert not Response.objects.exists()
+    assert nothing_recorded()
     assert not Participation.objects.get(wave=wave, profile=org.staff.profile).responded
 
     # A valid choice is kept when another question is wrong.
@@ -291,7 +295,7 @@ def test_bad_answers_are_shown_with_errors_and_nothing_typed_is_lost(org, survey
 def test_an_empty_post_is_validated_not_ignored(survey, wave, staff_client):
     page = staff_client.post(answer_url(wave), {})
     assert page.status_code == 200 and "There is a problem" in page.content.decode()
-    assert not Response.objects.exists()
+    assert nothing_recorded()
 
 
 def test_saved_answers_are_marked_with_an_opaque_owner(org, wave, staff_client):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from organisation.models import AuditEvent, CouncilSettings, CouncilValue
 from surveys import services
 from surveys.forms_manage import QuestionForm, SurveySettingsForm
-from surveys.models import Participation, Question, Response, Section, Survey, Wave
+from surveys.models import HeldResponse, Participation, Question, Response, Section, Survey, Wave
 from surveys.services import QuestionsLocked
 from tests.conftest import requires_postgres
 from tests.surveys.conftest import make_survey, make_wave
@@ -1125,6 +1125,7 @@ def test_the_preview_shows_the_survey_as_staff_will_see_it(hr_client, survey):
     good = _page(hr_client.post(url, {f"q{q.pk}": "4" for q in agree}))
     assert "These answers would be accepted. Nothing was sent or saved." in good and "There is a problem" not in good
     assert not Response.objects.exists() and not Participation.objects.exists()
+    assert not HeldResponse.objects.exists()
     assert not AuditEvent.objects.exists()
 
 

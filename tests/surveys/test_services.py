@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from organisation.models import CouncilSettings
 from surveys import services
-from surveys.models import Answer, Participation, Question, Response, Survey, Wave
+from surveys.models import Answer, HeldResponse, Participation, Question, Response, Survey, Wave
 from tests.conftest import requires_postgres
 from tests.factories import make_staff
-from tests.surveys.conftest import around_finance, make_survey, make_wave
+from tests.surveys.conftest import around_finance, empty_box, make_survey, make_wave
 
 
 def answers_for(survey, agree=4, text=""):
@@ -73,10 +73,14 @@ def test_anonymous_surveys_allow_only_free_text_to_be_optional(db):
 def test_anonymous_response_has_no_person_and_no_time(org, survey):
     wave = services.wave_open(wave_id=make_wave(survey).pk)
     services.response_submit(profile=org.staff.profile, wave=wave, answers=answers_for(survey))
+    held = HeldResponse.objects.get()
+    assert held.sheet["segments"] == {"department_id": org.finance.pk, "work_pattern": "office", "contract": "full-time",
+                                      "has_work_email": True, "grade_band": org.staff.profile.grade_band}
+    assert empty_box(wave) == 1
     response = Response.objects.get()
-    assert response.profile_id is None
+    assert response.profile_id is None and response.anonymous
     assert response.department_id == org.finance.pk and response.work_pattern == "office"
-    for model in (Response, Answer):
+    for model in (Response, Answer, HeldResponse):
         assert not [f.name for f in model._meta.fields if isinstance(f, models.DateField | models.DateTimeField)]
         assert isinstance(model._meta.pk, models.UUIDField)
     assert Participation.objects.get(wave=wave, profile=org.staff.profile).responded
@@ -86,7 +90,10 @@ def test_named_response_records_the_person(org):
     survey = make_survey(mode=Survey.Mode.NAMED)
     wave = services.wave_open(wave_id=make_wave(survey).pk)
     services.response_submit(profile=org.staff.profile, wave=wave, answers=answers_for(survey))
-    assert Response.objects.get().profile == org.staff.profile
+    # Stored at once: a named response carries the person, so the ballot box has nothing to hide.
+    assert not HeldResponse.objects.exists()
+    response = Response.objects.get()
+    assert response.profile == org.staff.profile and not response.anonymous
 
 
 def test_second_submit_is_refused_and_writes_nothing(org, survey):
@@ -94,6 +101,8 @@ def test_second_submit_is_refused_and_writes_nothing(org, survey):
     services.response_submit(profile=org.staff.profile, wave=wave, answers=answers_for(survey))
     with pytest.raises(services.AlreadyResponded):
         services.response_submit(profile=org.staff.profile, wave=wave, answers=answers_for(survey, agree=1))
+    assert HeldResponse.objects.count() == 1
+    empty_box(wave)
     assert Response.objects.count() == 1
     assert list(Answer.objects.values_list("number", flat=True).exclude(number=None)) == [4, 4]
 
@@ -130,7 +139,11 @@ def test_comments_are_scrubbed_before_storage(org, survey):
     wave = services.wave_open(wave_id=make_wave(survey).pk)
     text = f"Ask {org.env_manager.get_full_name()} or email x.y@northmere.example, 07700 900123, {org.frontline.username}."
     services.response_submit(profile=org.staff.profile, wave=wave, answers=answers_for(survey, text=text))
+    # Scrubbed before the ballot box keeps it, not only once stored as a response.
+    held = [a["text"] for a in HeldResponse.objects.get().sheet["answers"] if a["text"]]
+    empty_box(wave)
     stored = Answer.objects.exclude(text="").get().text
+    assert held == [stored]
     assert stored == ("Ask [name removed] or email [email removed], [phone number removed], "
                       "[staff number removed].")
 
@@ -195,4 +208,5 @@ def test_concurrent_submits_record_one_response():
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["already"] * 5 + ["ok"]
-    assert Response.objects.filter(wave=wave).count() == 1
+    assert HeldResponse.objects.filter(wave=wave).count() == 1
+    assert empty_box(wave) == 1 and Response.objects.filter(wave=wave).count() == 1
