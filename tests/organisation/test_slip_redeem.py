@@ -105,3 +105,71 @@ def _wait_until_blocked_on_a_lock(timeout=10.0):
                 return
             time.sleep(0.05)
     raise AssertionError("the second tab never waited for the lock")
+
+
+# --- What the code looks like and how it may be typed ---------------------------------------------
+
+def test_a_slip_code_is_two_groups_of_four_unambiguous_characters(org):
+    import re
+
+    slips = []
+    for _ in range(20):
+        slips += services.sign_in_slips_issue(issued_by=org.env_manager, profiles=[org.frontline.profile])
+    for slip in slips:
+        assert re.fullmatch(r"[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}-[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}", slip.code)
+
+
+@pytest.mark.parametrize("typed", ["{code}", "{bare}", "{bare_lower}", "{spaced}", " {code} "])
+def test_a_code_may_be_typed_without_its_hyphen_in_any_case_or_with_spaces(org, typed):
+    profile = org.frontline.profile
+    [slip] = services.sign_in_slips_issue(issued_by=org.env_manager, profiles=[profile])
+    bare = slip.code.replace("-", "")
+    entry = typed.format(code=slip.code, bare=bare, bare_lower=bare.lower(), spaced=f"{bare[:4]} {bare[4:]}")
+    assert services.sign_in_code_check(staff_number=profile.staff_number, code=entry).profile == profile
+
+
+# --- Each refusal says exactly why -----------------------------------------------------------------
+
+def _refusal(org, change):
+    from django.utils import timezone
+
+    profile = org.frontline.profile
+    [slip] = services.sign_in_slips_issue(issued_by=org.env_manager, profiles=[profile])
+    change(profile, SignInCode.objects.filter(profile=profile).latest("pk"), timezone.now())
+    with pytest.raises(services.SlipError) as refused:
+        services.sign_in_code_check(staff_number=profile.staff_number, code=slip.code)
+    return str(refused.value)
+
+
+def _set(obj, **values):
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save()
+
+
+def test_refusals_say_exactly_why(org):
+    from datetime import timedelta
+
+    assert _refusal(org, lambda p, sic, now: _set(sic, used_at=now)) == (
+        "This code has already been used. Sign in with your staff number and password, "
+        "or ask your manager for a new slip.")
+    assert _refusal(org, lambda p, sic, now: _set(sic, revoked=True)) == (
+        "This code has been replaced by a newer slip. Use the newest slip your manager gave you.")
+    assert _refusal(org, lambda p, sic, now: _set(sic, expires_at=now - timedelta(seconds=1))) == (
+        "This code has expired (codes last 14 days). Ask your manager for a new slip.")
+    assert _refusal(org, lambda p, sic, now: _set(p, active=False)) == "This account is not active. Ask your manager."
+    assert _refusal(org, lambda p, sic, now: (_set(p, active=True), _set(p.user, is_active=False))) == (
+        "This account is not active. Ask your manager.")
+    with pytest.raises(services.SlipError) as refused:
+        services.sign_in_code_check(staff_number=org.frontline.username, code="AAAA-AAAA")
+    assert str(refused.value) == "That staff number and code do not match. Check both and try again."
+
+
+def test_a_leaver_whose_account_is_still_active_cannot_use_a_slip(client, org):
+    # The import marks a leaver's profile inactive: a slip printed before must not let them in.
+    profile = org.frontline.profile
+    [slip] = services.sign_in_slips_issue(issued_by=org.env_manager, profiles=[profile])
+    _set(profile, active=False)
+    response = client.post(reverse("sign_in_code"), {"staff_number": profile.staff_number, "code": slip.code})
+    assert b"This account is not active" in response.content
+    assert "tandem_slip" not in client.session
