@@ -3,6 +3,8 @@ the thresholds' floor, when the mode locks, and that opening and closing happen 
 
 from datetime import timedelta
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from organisation.models import CouncilSettings
@@ -90,3 +92,23 @@ def test_named_survey_mode_is_fixed_on_the_wave(org, survey):
     Survey.objects.filter(pk=survey.pk).update(mode=Survey.Mode.NAMED)
     wave = services.wave_open(wave_id=make_wave(survey).pk)
     assert wave.mode == Survey.Mode.NAMED
+
+
+def test_tick_skips_a_wave_that_cannot_be_sent_says_why_and_opens_the_others(org, caplog):
+    from surveys.models import Question
+    from tests.surveys.conftest import make_survey
+
+    broken = make_survey()
+    Question.objects.filter(survey=broken, type="agree5").update(required=False)  # not allowed when anonymous
+    stuck = make_wave(broken)
+    good = make_wave(make_survey())
+    with caplog.at_level("WARNING", logger="surveys.services"):
+        assert services.waves_tick() == (1, 0)
+    assert Wave.objects.get(pk=good.pk).status == Wave.Status.OPEN
+    assert Wave.objects.get(pk=stuck.pk).status == Wave.Status.SCHEDULED
+    [record] = [r for r in caplog.records if r.name == "surveys.services"]
+    with pytest.raises(ValidationError) as refused:
+        services.survey_check(broken)
+    reason = " ".join(refused.value.messages)
+    assert record.getMessage() == f"Wave {stuck.pk} not opened: {reason}"
+    assert reason
