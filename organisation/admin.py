@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 
 from organisation.models import (
@@ -25,10 +26,24 @@ class AuditedAdmin(admin.ModelAdmin):
         audit_record(actor=request.user, action=f"{obj._meta.verbose_name} deleted in admin", target=str(obj))
         super().delete_model(request, obj)
 
+    def delete_queryset(self, request, queryset):
+        # The list's "Delete selected" action skips delete_model: one event for each object.
+        for obj in queryset:
+            audit_record(actor=request.user, action=f"{obj._meta.verbose_name} deleted in admin", target=str(obj))
+        super().delete_queryset(request, queryset)
+
 
 @admin.register(User)
 class TandemUserAdmin(UserAdmin, AuditedAdmin):
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_superuser"]
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django saves the new password without save_model: record it here (a set password is a way in).
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302 and response["Location"] != request.get_full_path():
+            user = self.get_object(request, unquote(id))
+            audit_record(actor=request.user, action="password set in admin", target=str(user))
+        return response
 
 
 @admin.register(Department)

@@ -159,6 +159,17 @@ def test_unknown_code_is_a_clear_404(client, code):
     assert "<script>" not in page.split("<main")[1]
 
 
+@pytest.mark.parametrize("code", ["ABCDEF123456", "not-a-code"])
+def test_unknown_code_is_a_404_when_other_certificates_exist(completed, code):
+    # With a certificate in the database, a lookup that ignored the code would find it.
+    assert Certificate.objects.exists()
+    response = Client().get(reverse("courses:certificate_verify", args=[code]))
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "No certificate with that code" in page
+    assert completed.certificate.name not in page
+
+
 @pytest.mark.django_db
 def test_verify_lookup_form(client):
     url = reverse("courses:certificate_verify_lookup")

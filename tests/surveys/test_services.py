@@ -44,6 +44,20 @@ def test_opening_twice_does_nothing_more(org, survey):
     assert Participation.objects.filter(wave=wave).count() == 7
 
 
+def test_opening_an_open_wave_again_changes_nothing(org, survey):
+    # Beat may run wave_open again (a retried task, two ticks): thresholds, mode and the invited
+    # population stay as they were fixed at opening, even if the council's settings changed since.
+    CouncilSettings.objects.update_or_create(pk=1, defaults={"min_group_size": 6, "min_comment_group_size": 12})
+    wave = services.wave_open(wave_id=make_wave(survey).pk)
+    CouncilSettings.objects.filter(pk=1).update(min_group_size=4, min_comment_group_size=20)
+    Survey.objects.filter(pk=survey.pk).update(mode=Survey.Mode.NAMED)
+    make_staff(org.finance)
+    again = services.wave_open(wave_id=wave.pk)
+    again.refresh_from_db()
+    assert (again.status, again.mode, again.min_group_size, again.min_comment_group_size) == ("open", "anonymous", 6, 12)
+    assert again.invited_count == Participation.objects.filter(wave=wave).count() == 7
+
+
 def test_wave_for_departments_invites_their_subtree_only(org, survey):
     wave = make_wave(survey)
     wave.departments.add(org.environment)

@@ -6,7 +6,7 @@ manager's). The manager can see it but did not make it, so may not withdraw it (
 from datetime import date
 
 from courses.models import Assignment, Module
-from tests.security.rules.common import MANAGERS_AND_HR, everyone, only
+from tests.security.rules.common import GET_ONLY, MANAGERS_AND_HR, everyone, only
 
 IN_SCOPE = {**only(MANAGERS_AND_HR), "other_manager": 404}
 
@@ -19,6 +19,19 @@ RULES = {
     "courses:assignment_retry": ("assignment", everyone(405)),  # POST only
     "courses:team": (None, only(MANAGERS_AND_HR)),
     "courses:team_export": (None, only(MANAGERS_AND_HR)),
+}
+
+# POST, with an empty form: who may act (a form shown again with errors is 200; an action done, 302).
+ACTED = {**IN_SCOPE, "hr": 302, "admin": 302, "manager": 403}  # seen by the manager, not theirs to undo
+POST_RULES = {
+    "courses:assign": only(MANAGERS_AND_HR),
+    "courses:assignments": GET_ONLY,
+    "courses:assignment": GET_ONLY,
+    "courses:assignment_progress": GET_ONLY,
+    "courses:assignment_withdraw": ACTED,
+    "courses:assignment_retry": ACTED,
+    "courses:team": GET_ONLY,
+    "courses:team_export": GET_ONLY,
 }
 
 

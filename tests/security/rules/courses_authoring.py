@@ -2,7 +2,7 @@
 before any sign-in check, as for other POST-only actions)."""
 
 from courses.models import Lesson, Module, Option, Question
-from tests.security.rules.common import AUTHORS, everyone, only
+from tests.security.rules.common import AUTHORS, GET_ONLY, everyone, only
 
 RULES = {
     "courses:authoring": (None, only(AUTHORS)),
@@ -10,6 +10,14 @@ RULES = {
     "courses:authoring_preview": ("authoring_lesson", only(AUTHORS)),
     "courses:authoring_publish": ("authoring_module", everyone(405)),
     "courses:authoring_unpublish": ("authoring_module", everyone(405)),
+}
+
+POST_RULES = {
+    "courses:authoring": GET_ONLY,
+    "courses:authoring_module": GET_ONLY,
+    "courses:authoring_preview": GET_ONLY,
+    "courses:authoring_publish": only(AUTHORS, status=302),
+    "courses:authoring_unpublish": only(AUTHORS, status=302),
 }
 
 

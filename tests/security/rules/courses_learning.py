@@ -6,7 +6,7 @@ and got a certificate for; nobody else has started it."""
 from django.utils import timezone
 
 from courses.models import Certificate, Enrolment, Lesson, Module, Option, Question
-from tests.security.rules.common import SIGNED_IN, everyone, signed_in
+from tests.security.rules.common import GET_ONLY, SIGNED_IN, everyone, signed_in
 
 OTHERS = [r for r in SIGNED_IN if r != "staff"]
 
@@ -30,6 +30,20 @@ RULES = {
     "courses:certificate_pdf": ("certificate", owner_only()),
     "courses:certificate_verify": ("certificate", everyone(200)),
     "courses:certificate_verify_lookup": (None, everyone(200)),
+}
+
+POST_RULES = {
+    "courses:learning_home": GET_ONLY,
+    "courses:learning_module": GET_ONLY,
+    "courses:learning_confidence_before": {**signed_in(200), "staff": 302},  # empty answer: asked again
+    "courses:learning_confidence_after": {**signed_in(302), "staff": 200},
+    "courses:learning_lesson": GET_ONLY,
+    # Answers to a lesson not started go back to its start; the owner's empty answers lack the page's token.
+    "courses:learning_check": {**signed_in(302), "staff": 400},
+    "courses:certificate": GET_ONLY,
+    "courses:certificate_pdf": GET_ONLY,
+    "courses:certificate_verify": GET_ONLY,
+    "courses:certificate_verify_lookup": GET_ONLY,
 }
 
 

@@ -7,13 +7,19 @@ thank-you page sends them to the survey (302). Waves people were not sent to are
 (tests/surveys/test_answering_views.py)."""
 
 from surveys import services
-from tests.security.rules.common import signed_in
+from tests.security.rules.common import GET_ONLY, signed_in
 from tests.surveys.conftest import make_survey, make_wave
 
 RULES = {
     "surveys:my_surveys": (None, signed_in(200)),
     "surveys:answer": ("answering_wave", signed_in(200)),
     "surveys:answer_thanks": ("answering_wave", {**signed_in(302), "staff": 200}),
+}
+
+POST_RULES = {
+    "surveys:my_surveys": GET_ONLY,
+    "surveys:answer": {**signed_in(200), "staff": 409},  # an empty form is shown again; "staff" has answered
+    "surveys:answer_thanks": GET_ONLY,
 }
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from surveys import services
 from surveys.models import Answer, Question, Wave
-from tests.security.rules.common import HR, MANAGERS_AND_HR, everyone, only
+from tests.security.rules.common import GET_ONLY, HR, MANAGERS_AND_HR, everyone, only
 
 IN_SCOPE = {**only(MANAGERS_AND_HR), "other_manager": 404}
 
@@ -45,6 +45,38 @@ RULES = {
     "surveys:question_edit": ("draft_question", only(HR)),
     "surveys:question_remove": ("draft_question", only(HR)),  # GET: the confirmation page
     "surveys:question_move": ("draft_question", everyone(405)),  # POST only
+}
+
+# POST, with an empty form: HR only; a form shown again with errors is 200, an action done 302.
+HR_ACTS = only(HR, status=302)
+POST_RULES = {
+    "surveys:manage": GET_ONLY,
+    "surveys:survey_new": only(HR),
+    "surveys:survey": GET_ONLY,
+    "surveys:survey_settings": only(HR),
+    "surveys:survey_copy": only(HR),
+    "surveys:survey_delete": HR_ACTS,
+    "surveys:wave_new": only(HR),
+    "surveys:wave_edit": only(HR),
+    "surveys:wave_cancel": HR_ACTS,
+    "surveys:wave_open": HR_ACTS,
+    "surveys:wave_close": HR_ACTS,
+    "surveys:results_list": GET_ONLY,
+    "surveys:results": GET_ONLY,
+    "surveys:results_csv": GET_ONLY,
+    "surveys:results_xlsx": GET_ONLY,
+    "surveys:comments": GET_ONLY,
+    "surveys:comment_hide": HR_ACTS,  # HR only: a manager who may read the comment may not hide it
+    "surveys:named_answers": GET_ONLY,
+    "surveys:survey_preview": only(HR),  # checks answers, saves nothing
+    "surveys:section_new": only(HR),
+    "surveys:section_edit": only(HR),
+    "surveys:section_remove": HR_ACTS,
+    "surveys:section_move": HR_ACTS,
+    "surveys:question_new": only(HR),
+    "surveys:question_edit": only(HR),
+    "surveys:question_remove": HR_ACTS,
+    "surveys:question_move": HR_ACTS,
 }
 
 
