@@ -443,8 +443,11 @@ def release_for(*, tree: Tree, attributes: list[str], invited: list[dict], respo
     population = count_cells(invited, tree, [a for a in attributes if a in segment_attributes])
     population.update({k: v for k, v in count_cells(responses, tree, attributes).items() if k not in population})
     figures = decide(count_cells(responses, tree, attributes), population, tree, attributes, n, people=responses)
+    # Comments are offered for department cells only (selectors_results): their release is decided over
+    # the tree alone, where sets of fewer than the comment threshold are few and quick to search.
     wrote = [r for r in responses if r["pk"] in commenters]
-    comments = decide(count_cells(wrote, tree, attributes), population, tree, attributes, n_comments, people=wrote)
+    comments = decide(count_cells(wrote, tree, [], 0), count_cells(invited, tree, [], 0), tree, [], n_comments,
+                      max_filters=0, people=wrote)
     # A cell's comments show only where its figures do too (hiding more keeps the release safe).
     comments.released &= figures.released
     return {"attributes": attributes, "tree": tree.to_json(), "figures": figures.to_json(),
