@@ -92,6 +92,8 @@ RULES = {
 # 302: done, or sent to sign in; GET_ONLY: 405 for everyone, before any sign-in check).
 POST_RULES = {
     "home": GET_ONLY,
+    # Everyone in the matrix has completed MFA (or has no authenticator): the step sends them on.
+    "sign_in_authenticator": everyone(302),
     "account_login": {"anon": 200, **dict.fromkeys(SIGNED_IN, 302)},
     "account_logout": everyone(302),
     "account_inactive": GET_ONLY,

@@ -34,7 +34,7 @@ RULES = {
 
 POST_RULES = {
     "courses:learning_home": GET_ONLY,
-    "courses:learning_module": GET_ONLY,
+    "courses:learning_module": signed_in(400),  # a POST retakes the module; with nothing to retake, 400
     "courses:learning_confidence_before": {**signed_in(200), "staff": 302},  # empty answer: asked again
     "courses:learning_confidence_after": {**signed_in(302), "staff": 200},
     "courses:learning_lesson": GET_ONLY,

@@ -13,3 +13,10 @@ RULES = {
 
 def objects(org) -> dict:
     return {"identity_provider": {"provider_id": "entra"}}
+
+
+# With no provider configured, posting to its pages finds nothing either.
+POST_RULES = {
+    "openid_connect_login": everyone(404),
+    "openid_connect_callback": everyone(404),
+}
