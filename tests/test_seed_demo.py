@@ -51,3 +51,30 @@ def test_seed_demo_twice_changes_nothing(demo, capsys):
     call_command("seed_demo", verbosity=0)
     assert StaffProfile.objects.count() == before
     assert "already has staff" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_demo_waves_release_nothing_that_isolates_fewer_than_n_people(demo):
+    """The auditor of tests/surveys/people_auditor.py (no code shared with surveys.suppression) over every
+    closed demo wave: no combination of released figures, or of released comment lists, singles out
+    fewer than the threshold."""
+    from surveys.models import Answer
+    from tests.surveys import people_auditor
+
+    waves = Wave.objects.filter(status="closed")
+    assert waves.count() == 3
+    for wave in waves:
+        stored = wave.released
+        attributes = stored["attributes"]
+        parent = {int(d): p for d, p in stored["tree"]["parent"].items()}
+        rows = [{"department": r["department_id"], **{a: r[a] for a in attributes}}
+                for r in wave.responses.values("pk", "department_id", *attributes)]
+        assert people_auditor.small_sets(rows, set(stored["figures"]["released"]), parent, stored["figures"]["n"]) == []
+        wrote = Answer.objects.filter(response__wave=wave, question__type="text").exclude(text="").values("response_id")
+        commenters = [{"department": r["department_id"]}
+                      for r in wave.responses.filter(pk__in=wrote).values("department_id")]
+        assert people_auditor.small_sets(commenters, set(stored["comments"]["released"]), parent,
+                                         stored["comments"]["n"]) == []
+        # Not vacuous: most department figures and some comment lists are shown.
+        assert sum("|" not in k for k in stored["figures"]["released"]) >= 40
+        assert stored["comments"]["released"]
