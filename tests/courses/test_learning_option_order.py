@@ -6,11 +6,11 @@ import re
 from collections import Counter
 
 import pytest
-from django.test import Client
 
 from courses.curriculum import load_curriculum
 from courses.models import CheckAttempt, QuestionAnswer
 from courses.option_order import option_order
+from tests.clients import Client
 from tests.courses.conftest import (
     answers_for,
     enrolment_of,

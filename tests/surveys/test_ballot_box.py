@@ -322,7 +322,7 @@ def test_the_migration_marks_existing_responses_and_removes_a_person_from_an_ano
 
     from tests.factories import build_org
 
-    before, after = [("surveys", "0001_initial")], [("surveys", "0002_ballot_box_and_anonymous_responses")]
+    before, after = [("surveys", "0002_release_at_the_level_of_people")], [("surveys", "0003_ballot_box_and_anonymous_responses")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     try:
