@@ -29,7 +29,9 @@ def test_menu_fits_one_row_at_1280(page, live_server, role):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"navigation-{role}-desktop.png"))
     page.set_viewport_size(PHONE)
-    page.screenshot(path=str(SCREENSHOTS / f"navigation-{role}-phone.png"))
+    page.get_by_role("button", name="Menu").click()  # collapsed on a phone: open it to look at
+    expect(page.locator("#navigation")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / f"navigation-{role}-phone.png"), full_page=True)
 
 
 def test_sub_navigation_leads_to_each_page_of_a_section(page, live_server):
