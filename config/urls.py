@@ -29,5 +29,10 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("transparency/", views.transparency, name="transparency"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
+
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

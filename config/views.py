@@ -1,9 +1,13 @@
-"""Public pages every public body needs, and a health check."""
+"""Public pages every public body needs, a health check, the favicon, and the error pages."""
+
+import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from organisation.models import CouncilSettings
@@ -48,3 +52,36 @@ def theme_css(request):
     response = HttpResponse(css, content_type="text/css")
     response["Cache-Control"] = "max-age=60"
     return response
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links to: send them to the SVG."""
+    return HttpResponsePermanentRedirect(static("tandem/favicon.svg"))
+
+
+# --- Error pages (config/urls.py names them; Django uses them when DEBUG is off) ----------------
+# Each is in the site frame with a plain message and a way back. Outside a manager's scope is a 404
+# by design (organisation.scoping), so the 404 page says so without saying whether the thing exists.
+
+forbidden_log = logging.getLogger("tandem.forbidden")
+
+
+def page_not_found(request, exception):
+    return render(request, "errors/404.html", status=404)
+
+
+def permission_denied(request, exception):
+    """403: one log line (who, what), not the traceback Django would log for PermissionDenied."""
+    user = getattr(request, "user", None)
+    who = f"user {user.pk}" if user is not None and user.is_authenticated else "anonymous"
+    forbidden_log.warning("Forbidden: %s %s (%s)", request.method, request.path, who)
+    response = render(request, "errors/403.html", status=403)
+    response._has_been_logged = True  # django.utils.log.log_response: logged above, in one line
+    return response
+
+
+def server_error(request):
+    """500: a static page. Whatever broke may be the database, so nothing here may need it (no
+    council settings, no menu, no request context)."""
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())

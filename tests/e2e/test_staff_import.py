@@ -41,7 +41,8 @@ def test_hr_imports_staff(page, live_server, tmp_path):
     good.write_text(GOOD_CSV, encoding="utf-8")
 
     sign_in(page, live_server, org.hr.email, PASSWORD, totp=totp_secret(org.hr))
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Import staff").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="People").click()
+    page.get_by_role("navigation", name="People").get_by_role("link", name="Import staff").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import staff from the HR system")
     check_page(page, "import-upload")
 

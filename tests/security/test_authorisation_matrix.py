@@ -86,6 +86,7 @@ RULES = {
     "accessibility": (None, everyone(200)),
     "transparency": (None, everyone(200)),
     "healthz": (None, everyone(200)),
+    "favicon": (None, everyone(301)),  # to the SVG in static/
 }
 
 # key -> expected status by role of a POST with an empty form (200: the form again, with its errors;
@@ -144,6 +145,7 @@ POST_RULES = {
     "accessibility": GET_ONLY,
     "transparency": GET_ONLY,
     "healthz": GET_ONLY,
+    "favicon": GET_ONLY,
 }
 # POSTs that remove what later POSTs use run last, in this order.
 POST_LAST = ["account_logout", "courses:assignment_withdraw", "surveys:wave_cancel", "surveys:question_remove",
