@@ -33,11 +33,14 @@ setup: venv broker-dirs
 	@$(BIN)/python manage.py load_curriculum -v0
 
 ## make run: set everything up, load the demo council, serve it with a Celery worker and beat.
+# Job control (set -m) runs the Procfile in its own process group and gives it the terminal, so Ctrl-C
+# reaches it and not make, which would otherwise die of the signal (exit 130) whatever happened;
+# scripts/run_procfile.py stops the three in turn and exits 0 when they all stopped cleanly.
 run: setup
 	@echo ""
 	@echo "Tandem is starting at $${TANDEM_BASE_URL:-http://127.0.0.1:$(TANDEM_PORT)} (Ctrl-C stops the web server, worker and beat)."
 	@echo "Emails (invitations, password resets) are written to var/mail/."
-	$(BIN)/honcho start -f Procfile
+	@set -m; $(BIN)/python scripts/run_procfile.py -f Procfile & fg %1 >/dev/null
 
 ## make test: the whole suite (unit, integration, browser). DATABASE_URL / REDIS_URL select PostgreSQL / Redis.
 test: venv
