@@ -35,7 +35,12 @@ def test_admin_add_and_change_pages_run_under_the_admin_policy(page, live_server
         assert "'unsafe-inline'" in response.headers["content-security-policy"]
         expect(page.locator("h1")).to_contain_text(heading)
         page.wait_for_load_state("load")
-    # A widget that is built by the admin's scripts at run time: the user page's group chooser.
+    # django-celery-beat's inline script ran: it hides the crontab translation row and explains the choice.
+    page.goto(f"{live_server.url}/django-admin/django_celery_beat/periodictask/add/")
+    expect(page.locator(".field-crontab_translation")).to_be_hidden()
+    # Widgets the admin's scripts build at run time: the group chooser (filter_horizontal), date shortcuts.
     page.goto(f"{live_server.url}/django-admin/organisation/user/{org.admin.pk}/change/")
+    expect(page.locator("#id_groups_add_all")).to_be_visible()
+    expect(page.get_by_role("link", name="Today").first).to_be_visible()
     shoot(page, "django-admin-user-change")
     assert not csp_messages, "\n".join(csp_messages)
