@@ -324,9 +324,17 @@ ASSIGNMENT_SYNC_MAX_STAFF = env_int("ASSIGNMENT_SYNC_MAX_STAFF", 2000)
 SIGN_IN_SLIP_DAYS = 14
 # The address people use to reach Tandem: every absolute link (invitation emails, sign-in slips,
 # certificate checks) is built from it, never from the request's host. Left unset, it follows the port
-# `make run` serves on (TANDEM_PORT, which the Procfile's gunicorn binds too).
+# `make run` serves on (TANDEM_PORT, which the Procfile's gunicorn binds too); in production it is
+# https:// and the first of ALLOWED_HOSTS, which must then be a plain host name.
 TANDEM_PORT = env_int("TANDEM_PORT", 8000)
-BASE_URL = env_str("TANDEM_BASE_URL", f"http://127.0.0.1:{TANDEM_PORT}").rstrip("/")
+BASE_URL = env_str("TANDEM_BASE_URL", "").rstrip("/")
+if not BASE_URL and PRODUCTION:
+    if ALLOWED_HOSTS[0].startswith((".", "*")):
+        raise ImproperlyConfigured("TANDEM_BASE_URL must be set in production (e.g. https://tandem.council.example): "
+                                   "the first of ALLOWED_HOSTS is a pattern, not the site's address")
+    BASE_URL = f"https://{ALLOWED_HOSTS[0]}"
+elif not BASE_URL:
+    BASE_URL = f"http://127.0.0.1:{TANDEM_PORT}"
 # Each app's contribution to `manage.py seed_demo`, in order.
 DEMO_STEPS = [
     "organisation.demo.seed",

@@ -23,7 +23,8 @@ SITE = "https://tandem.council.example"
 
 def base_url_with(**env) -> subprocess.CompletedProcess:
     """BASE_URL as the real settings module computes it from this environment, in a fresh process."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"TANDEM_PORT", "TANDEM_BASE_URL"}}
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"TANDEM_PORT", "TANDEM_BASE_URL", "DJANGO_ENV", "ALLOWED_HOSTS", "SECRET_KEY"}}
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     code = "import django; django.setup(); from django.conf import settings; print(settings.BASE_URL)"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
@@ -38,6 +39,25 @@ def test_base_url_follows_the_port_unless_set(env, expected):
     result = base_url_with(**env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected
+
+
+PRODUCTION = {"DJANGO_ENV": "production", "SECRET_KEY": "k" * 60}
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"ALLOWED_HOSTS": "tandem.example.org,www.tandem.example.org"}, "https://tandem.example.org"),
+    ({"ALLOWED_HOSTS": "tandem.example.org", "TANDEM_BASE_URL": SITE}, SITE),
+])
+def test_production_address_is_the_site_not_the_demo_port(env, expected):
+    result = base_url_with(**PRODUCTION, TANDEM_PORT="8123", **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+def test_production_with_a_host_pattern_needs_the_address_set():
+    result = base_url_with(**PRODUCTION, ALLOWED_HOSTS=".example.org")
+    assert result.returncode != 0
+    assert "TANDEM_BASE_URL must be set in production" in result.stderr
 
 
 def test_a_malformed_port_stops_start_up_naming_it():
