@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.csp.PerPathCSPMiddleware",  # ours everywhere, the Django admin its own (config/csp.py)
     "allauth.account.middleware.AccountMiddleware",
     "organisation.middleware.RequireMFAMiddleware",
     "config.middleware.MethodNotAllowedPageMiddleware",
@@ -268,6 +268,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 ADMIN_PATH = env_str("TANDEM_ADMIN_PATH", "django-admin/").strip("/") + "/"
+# Under ADMIN_PATH only, these directives replace ours: the admin (and django-celery-beat's periodic task
+# form) use inline scripts and <style> elements. The rest of the policy is unchanged there.
+ADMIN_CONTENT_SECURITY_POLICY_REPLACE = {
+    "script-src": [SELF, "'unsafe-inline'"],
+    "style-src": [SELF, "'unsafe-inline'"],
+}
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -318,8 +324,19 @@ STAFF_IMPORT_SYNC_MAX_ROWS = env_int("STAFF_IMPORT_SYNC_MAX_ROWS", 2000)
 # Assigning a module to more people than this enrols them on the Celery worker, in batches.
 ASSIGNMENT_SYNC_MAX_STAFF = env_int("ASSIGNMENT_SYNC_MAX_STAFF", 2000)
 SIGN_IN_SLIP_DAYS = 14
-# The address people use to reach Tandem, for links in emails (invitations).
-BASE_URL = env_str("TANDEM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address people use to reach Tandem: every absolute link (invitation emails, sign-in slips,
+# certificate checks) is built from it, never from the request's host. Left unset, it follows the port
+# `make run` serves on (TANDEM_PORT, which the Procfile's gunicorn binds too); in production it is
+# https:// and the first of ALLOWED_HOSTS, which must then be a plain host name.
+TANDEM_PORT = env_int("TANDEM_PORT", 8000)
+BASE_URL = env_str("TANDEM_BASE_URL", "").rstrip("/")
+if not BASE_URL and PRODUCTION:
+    if ALLOWED_HOSTS[0].startswith((".", "*")):
+        raise ImproperlyConfigured("TANDEM_BASE_URL must be set in production (e.g. https://tandem.council.example): "
+                                   "the first of ALLOWED_HOSTS is a pattern, not the site's address")
+    BASE_URL = f"https://{ALLOWED_HOSTS[0]}"
+elif not BASE_URL:
+    BASE_URL = f"http://127.0.0.1:{TANDEM_PORT}"
 # Each app's contribution to `manage.py seed_demo`, in order.
 DEMO_STEPS = [
     "organisation.demo.seed",

@@ -13,6 +13,7 @@ def tandem(request):
     return {
         "council": council,
         "demo_mode": settings.DEMO_MODE,
+        "site_url": settings.BASE_URL,  # for absolute links people read or type (sign-in slips)
         "admin_path": "/" + settings.ADMIN_PATH,
         "role": {
             "hr": roles.is_hr(user),

@@ -1,6 +1,7 @@
 """Staff learning pages: My learning, a module, its lessons and knowledge checks, the confidence
 question before and after, and certificates (with a public page to verify one)."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -112,7 +113,8 @@ def check_submit(request, slug, lesson):
 
 
 def _verify_url(request, certificate) -> str:
-    return request.build_absolute_uri(reverse("courses:certificate_verify", args=[certificate.code]))
+    # The site's address (TANDEM_BASE_URL), not the request's host: a printed certificate outlives the visit.
+    return settings.BASE_URL + reverse("courses:certificate_verify", args=[certificate.code])
 
 
 @require_GET

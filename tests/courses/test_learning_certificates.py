@@ -62,6 +62,27 @@ def test_module_page_links_the_certificate(client, small_module, completed):
     assert "Completed" in page
 
 
+def test_certificate_links_use_the_site_address_not_the_request_host(settings, client, completed, monkeypatch):
+    """A printed certificate is checked later by someone else: its link is TANDEM_BASE_URL's."""
+    import weasyprint
+
+    settings.BASE_URL = "https://tandem.council.example"
+    verify = settings.BASE_URL + reverse("courses:certificate_verify", args=[completed.certificate.code])
+    page = client.get(reverse("courses:certificate", args=[completed.certificate.code])).content.decode()
+    assert verify in page and "testserver" not in page
+    rendered = []
+    real_html = weasyprint.HTML
+
+    def spy(*args, **kwargs):  # the real renderer, remembering the HTML it was given
+        rendered.append(kwargs["string"])
+        return real_html(*args, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "HTML", spy)
+    assert client.get(reverse("courses:certificate_pdf", args=[completed.certificate.code])).status_code == 200
+    (html,) = rendered
+    assert verify in html and "testserver" not in html
+
+
 def test_certificate_pdf(client, small_module, completed, monkeypatch):
     import weasyprint
 

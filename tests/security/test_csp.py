@@ -69,3 +69,36 @@ def test_survey_page_with_its_own_module_script(client, org):
     response = client.get(reverse("surveys:answer", kwargs={"wave_id": wave.pk}))
     nonce = check_page(response)
     assert f'src="/static/tandem/survey.mjs" nonce="{nonce}"' in response.content.decode()
+
+
+# --- The Django admin's own policy (config/csp.py) -----------------------------------------------------
+
+ADMIN_EXPECTED = {**EXPECTED, "script-src": ["'self'", "'unsafe-inline'"], "style-src": ["'self'", "'unsafe-inline'"]}
+
+
+def test_admin_change_page_has_the_admin_policy_and_nothing_looser(client, org):
+    client.force_login(org.admin)  # with the MFA step, as a real sign-in
+    for url in (reverse("admin:organisation_user_change", args=[org.admin.pk]),
+                reverse("admin:django_celery_beat_periodictask_add"),
+                reverse("admin:index")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert policy(response) == ADMIN_EXPECTED, url  # no nonce: it would make browsers ignore 'unsafe-inline'
+
+
+def test_the_admin_policy_stops_at_the_admin_path(client, org):
+    """Pages next to the admin, the admin's own sign-in (allauth's) and an admin user's ordinary pages
+    keep the strict policy, exactly."""
+    client.force_login(org.admin)
+    check_page(client.get(reverse("home")))
+    client.logout()
+    response = client.get(reverse("admin:index"), follow=True)  # to allauth's sign-in page
+    assert response.redirect_chain and not response.request["PATH_INFO"].startswith(reverse("admin:index"))
+    check_page(response)
+
+
+def test_a_lookalike_path_is_not_the_admin(client, org, settings):
+    """Only the admin's own prefix gets its policy: '/django-admin-x/' is not '/django-admin/'."""
+    response = client.get("/" + settings.ADMIN_PATH.rstrip("/") + "-x/")
+    assert response.status_code == 404
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
