@@ -44,30 +44,12 @@ def matrix(rows: list[dict], released, parent: dict) -> list[list[int]]:
     return [[1 if in_cell(r, key, parent) else 0 for r in rows] for key in sorted(released)]
 
 
-def rank(vectors: list[list[int]]) -> int:
-    m = [[v % Q for v in row] for row in vectors]
-    r = 0
-    cols = len(m[0]) if m else 0
-    for c in range(cols):
-        pivot = next((i for i in range(r, len(m)) if m[i][c]), None)
-        if pivot is None:
-            continue
-        m[r], m[pivot] = m[pivot], m[r]
-        inv = pow(m[r][c], Q - 2, Q)
-        m[r] = [v * inv % Q for v in m[r]]
-        for i in range(len(m)):
-            if i != r and m[i][c]:
-                f = m[i][c]
-                m[i] = [(a - f * b) % Q for a, b in zip(m[i], m[r], strict=True)]
-        r += 1
-    return r
-
-
-def kernel(m: list[list[int]], cols: int) -> list[list[int]]:
-    """A basis of {x : m x = 0}, each vector as a list over the columns."""
+def _reduced(m: list[list[int]], cols: int) -> tuple[list[list[int]], list[int]]:
+    """Reduced row echelon form of m (Gauss-Jordan modulo Q) and its pivot columns."""
     a = [[v % Q for v in row] for row in m]
-    pivots, r = [], 0
+    pivots: list[int] = []
     for c in range(cols):
+        r = len(pivots)
         p = next((i for i in range(r, len(a)) if a[i][c]), None)
         if p is None:
             continue
@@ -79,10 +61,18 @@ def kernel(m: list[list[int]], cols: int) -> list[list[int]]:
                 f = a[i][c]
                 a[i] = [(x - f * y) % Q for x, y in zip(a[i], a[r], strict=True)]
         pivots.append(c)
-        r += 1
-    free = [c for c in range(cols) if c not in pivots]
+    return a, pivots
+
+
+def rank(vectors: list[list[int]]) -> int:
+    return len(_reduced(vectors, len(vectors[0]) if vectors else 0)[1])
+
+
+def kernel(m: list[list[int]], cols: int) -> list[list[int]]:
+    """A basis of {x : m x = 0}, each vector as a list over the columns."""
+    a, pivots = _reduced(m, cols)
     basis = []
-    for f in free:
+    for f in (c for c in range(cols) if c not in pivots):
         x = [0] * cols
         x[f] = 1
         for i, p in enumerate(pivots):
