@@ -37,6 +37,9 @@ class Section:
 
 SECTIONS = (
     Section("Home", (Page("Home", "home"),)),
+    Section("Readiness", (
+        Page("Readiness", "adoption:readiness", ("adoption:readiness_department",), role="manager_or_hr"),
+    )),
     Section("Learning", (
         Page("My learning", "courses:learning_home", (
             "courses:learning_module", "courses:learning_confidence_before", "courses:learning_confidence_after",
@@ -76,6 +79,7 @@ SECTIONS = (
     )),
     Section("Settings", (
         Page("Council settings", "organisation:settings", role="admin"),
+        Page("Readiness weights", "adoption:weights", role="admin"),
         Page("Audit log", "organisation:audit", role="admin"),
     )),
     Section("Your account", (

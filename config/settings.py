@@ -157,6 +157,9 @@ CELERY_BEAT_SCHEDULE = {
     "surveys-store-held-responses": {"task": "surveys.tasks.held_responses_sweep", "schedule": 300.0},
     "courses-purge-submission-tokens": {"task": "courses.tasks.submission_tokens_purge",
                                         "schedule": crontab(hour=3, minute=15)},
+    # Readiness per department, once a day (a second run the same day changes nothing).
+    "adoption-readiness-snapshots": {"task": "adoption.tasks.readiness_snapshots",
+                                     "schedule": crontab(hour=2, minute=30)},
 }
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -342,6 +345,7 @@ DEMO_STEPS = [
     "organisation.demo.seed",
     "courses.demo.seed",
     "surveys.demo.seed",
+    "adoption.demo.seed",
 ]
 
 LOGGING = {

@@ -21,6 +21,7 @@ urlpatterns = [
     path("sign-in/code/password/", organisation_views.sign_in_code_password, name="sign_in_code_password"),
     path("sign-in/authenticator/", organisation_views.sign_in_authenticator, name="sign_in_authenticator"),
     path("organisation/", include("organisation.urls")),
+    path("", include("adoption.urls")),
     path("", include("courses.urls")),
     path("", include("surveys.urls")),
     path("branding/logo", organisation_views.council_logo, name="council_logo"),

@@ -9,11 +9,16 @@ Stable for adoption/ (documented, computed with database aggregates):
   shown only where the invited population is at least the wave's minimum group.
 - `participation_by_segment(wave, attribute)`: the same per value of a staff attribute, organisation-wide.
 - `cell_key_for(department=None, own_staff=False, filters=())`: the key of a cell, for the above.
+- `latest_closed_wave(as_of=None)`: the closed wave readiness reads (the latest with ADKAR questions).
+- `adkar_by_department(wave, department_ids)`: `adkar_means` for many department subtrees and the
+  organisation at once (two queries whatever the number of departments).
+- `value_means(wave, department)`: mean agreement per council value tagged on the wave's questions.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 
 from organisation.models import Department
 from surveys.models import Answer, Participation, Question, Response, Wave
@@ -143,6 +148,81 @@ def adkar_means(wave: Wave, department: Department | None = None):
         return means
     adkar = {k: v for k, v in means.items() if k in Question.ADKAR}
     return {"means": adkar, "barrier": barrier_point(adkar)}
+
+
+def latest_closed_wave(as_of: date | None = None) -> Wave | None:
+    """The most recent closed wave (by closing time) whose survey asks ADKAR questions and whose release
+    is stored: the one readiness reads (DESIGN.md). `as_of`: the latest that had closed by that day."""
+    qs = Wave.objects.filter(status=Wave.Status.CLOSED, released__isnull=False,
+                             survey__questions__dimension__in=Question.ADKAR)
+    if as_of is not None:
+        qs = qs.filter(closes_at__date__lte=as_of)
+    pk = qs.order_by("-closes_at", "-pk").values_list("pk", flat=True).first()
+    return None if pk is None else Wave.objects.select_related("survey").get(pk=pk)
+
+
+def adkar_by_department(wave: Wave, department_ids) -> dict:
+    """{department id: adkar_means(wave, department)} for each id, plus the organisation under None.
+
+    The same figures as `adkar_means`, through the same release: a department whose subtree cell is not
+    released is `Suppressed`; one the wave's tree did not know (made later) is absent. Means are exact
+    (sums and counts rolled up the release's tree), and `responses` is the cell's response count."""
+    release = figures_release(wave)
+    if release is None:
+        return {}
+    tree = release_tree(wave)
+    rows = (
+        Answer.objects.filter(response__wave=wave, question__type=Question.Type.AGREE5,
+                              question__dimension__in=Question.ADKAR, number__isnull=False)
+        .values("response__department_id", "question__dimension")
+        .annotate(total=Sum("number"), answers=Count("pk"), responses=Count("response", distinct=True))
+        .order_by()
+    )
+    direct: dict[int | None, dict[str, list[int]]] = {}
+    for r in rows:
+        direct.setdefault(r["response__department_id"], {}).setdefault(
+            r["question__dimension"], [0, 0, 0])
+        acc = direct[r["response__department_id"]][r["question__dimension"]]
+        acc[0] += r["total"]
+        acc[1] += r["answers"]
+        acc[2] += r["responses"]
+
+    def cell(key: str, members) -> dict | Suppressed:
+        if not release.is_released(key):
+            return Suppressed(wave.min_group_size or release.n)
+        sums: dict[str, list[int]] = {}
+        for m in (direct if members is None else members):
+            for element, (total, answers, responses) in direct.get(m, {}).items():
+                acc = sums.setdefault(element, [0, 0, 0])
+                acc[0] += total
+                acc[1] += answers
+                acc[2] += responses
+        means = {e: (t / a, r) for e, (t, a, r) in sums.items() if a}
+        adkar = {e: means[e] for e in Question.ADKAR if e in means}
+        return {"means": adkar, "barrier": barrier_point(adkar), "responses": release.counts.get(key, 0)}
+
+    out: dict = {None: cell(ORG, None)}
+    for pk in department_ids:
+        if pk in tree.parent:
+            out[pk] = cell(cell_key_for_id(pk), tree.members(f"d{pk}"))
+    return out
+
+
+def cell_key_for_id(department_id: int) -> str:
+    return cell_key(f"d{department_id}")
+
+
+def value_means(wave: Wave, department: Department | None = None) -> dict | Suppressed | None:
+    """{council value id: (mean 1-5, answers)} over the agreement questions tagged with each value, in a
+    department subtree's cell (or the organisation's), through the release like every figure."""
+    key = cell_key_for(department)
+    state = _released(wave, key)
+    if not isinstance(state, Release):
+        return state
+    rows = (Answer.objects.filter(response__in=cell_responses(wave, key), question__type=Question.Type.AGREE5,
+                                  number__isnull=False, question__values__isnull=False)
+            .values("question__values").annotate(mean=Avg("number"), answers=Count("pk")).order_by())
+    return {r["question__values"]: (float(r["mean"]), r["answers"]) for r in rows}
 
 
 def participation_rates(wave: Wave, departments) -> list[dict]:

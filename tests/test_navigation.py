@@ -19,11 +19,11 @@ LINK = re.compile(r'<a [^>]*href="([^"]+)"([^>]*)>(?:<strong[^>]*>)?([^<]+)<')
 SECTIONS = {
     "staff": ["Home", "Learning", "Surveys", "Your account"],
     "frontline": ["Home", "Learning", "Surveys", "Your account"],
-    "manager": ["Home", "Learning", "Surveys", "People", "Your account"],
-    "other_manager": ["Home", "Learning", "Surveys", "People", "Your account"],
-    "hr": ["Home", "Learning", "Surveys", "People", "Your account"],
+    "manager": ["Home", "Readiness", "Learning", "Surveys", "People", "Your account"],
+    "other_manager": ["Home", "Readiness", "Learning", "Surveys", "People", "Your account"],
+    "hr": ["Home", "Readiness", "Learning", "Surveys", "People", "Your account"],
     "author": ["Home", "Learning", "Surveys", "Your account"],
-    "admin": ["Home", "Learning", "Surveys", "People", "Settings", "Your account"],
+    "admin": ["Home", "Readiness", "Learning", "Surveys", "People", "Settings", "Your account"],
     "staff_status": ["Home", "Learning", "Surveys", "Your account"],
 }
 
@@ -74,6 +74,8 @@ def test_no_menu_item_appears_twice_on_any_page(client, org, objects, role):  # 
     ("hr", "/surveys/manage/new/", "Surveys", "Run surveys"),
     ("hr", "/organisation/import/", "People", "Import staff"),
     ("admin", "/organisation/audit/", "Settings", "Audit log"),
+    ("admin", "/settings/readiness-weights/", "Settings", "Readiness weights"),
+    ("manager", "/readiness/", "Readiness", None),
     ("staff", "/accounts/password/change/", "Your account", None),
 ])
 def test_the_current_section_and_page_are_marked(client, org, role, url, section, subpage):

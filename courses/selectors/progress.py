@@ -8,6 +8,8 @@ Stable API for adoption/ (keep these signatures and meanings; add, do not change
     knowledge_by_attribute(scope, attribute, *, module_ids=None) -> {value: Knowledge}
     confidence_by_department(scope, *, module_ids=None) -> {department id: Confidence}
     confidence_by_attribute(scope, attribute, *, module_ids=None) -> {value: Confidence}
+    progress_as_of(scope, as_of) -> (completion, knowledge, confidence by department, as the records
+                                      show them at the end of a past day: for readiness backfills)
 
 - `scope` is a user (their visible departments, organisation.scoping) or a list of department ids the
   caller has already scoped. Nothing outside the scope is counted or returned.
@@ -206,6 +208,34 @@ def confidence_by_department(scope, *, module_ids=None) -> dict[int, Confidence]
 
 def confidence_by_attribute(scope, attribute: str, *, module_ids=None) -> dict:
     return _by_attribute(scope, attribute, _confidence_aggregates(), Confidence, module_ids)
+
+
+def progress_as_of(scope, as_of: date) -> tuple[dict[int, Completion], dict[int, Knowledge], dict[int, Confidence]]:
+    """The three `..._by_department` figures as they stood at the end of `as_of`, as far as the records
+    show: an enrolment counts as completed if it was completed by then, overdue if due before then and not
+    completed by then; scores and confidence count for enrolments completed by then (a score or rating
+    has no date of its own). Assigned means has a due date now (when it was assigned is not recorded).
+    Staff who are active now."""
+    by_then = Q(completed_at__date__lte=as_of)
+    assigned = Q(due_date__isnull=False)
+    completion = {
+        "assigned": Count("pk", filter=assigned),
+        "completed": Count("pk", filter=assigned & by_then),
+        "overdue": Count("pk", filter=assigned & ~by_then & Q(due_date__lt=as_of)),
+    }
+    both = Q(confidence_before__isnull=False, confidence_after__isnull=False) & by_then
+    knowledge = {"scored": Count("best_score", filter=by_then), "total": Sum("best_score", filter=by_then, default=0)}
+    confidence = {
+        "before_count": Count("confidence_before", filter=by_then),
+        "before_total": Sum("confidence_before", filter=by_then, default=0),
+        "after_count": Count("confidence_after", filter=by_then),
+        "after_total": Sum("confidence_after", filter=by_then, default=0),
+        "paired_count": Count("pk", filter=both),
+        "paired_uplift": Sum(F("confidence_after") - F("confidence_before"), filter=both, default=0,
+                             output_field=IntegerField()),
+    }
+    return (_by_department(scope, completion, Completion, None), _by_department(scope, knowledge, Knowledge, None),
+            _by_department(scope, confidence, Confidence, None))
 
 
 # --- Team progress page -----------------------------------------------------------------------------------

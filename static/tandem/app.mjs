@@ -39,3 +39,33 @@ import("./survey.mjs").then(({ clearAllDrafts }) => {
     form.addEventListener("submit", clearAllDrafts);
   }
 });
+
+// Readiness tree table: with JavaScript, each department with teams gets a button that shows or hides
+// them. Without it, the whole tree is shown, indented.
+const tree = document.querySelector("table[data-tree-table]");
+if (tree) {
+  const rows = [...tree.querySelectorAll("tr[data-id]")];
+  const kids = new Map();
+  for (const row of rows) {
+    const parent = row.dataset.parent;
+    if (!kids.has(parent)) kids.set(parent, []);
+    kids.get(parent).push(row);
+  }
+  const setHidden = (id, hidden) => {
+    for (const child of kids.get(id) || []) {
+      child.hidden = hidden;
+      const button = child.querySelector(".tandem-toggle");
+      // A team folded on its own stays folded when its parent opens again.
+      if (!hidden && button && button.getAttribute("aria-expanded") === "false") continue;
+      setHidden(child.dataset.id, hidden);
+    }
+  };
+  for (const button of tree.querySelectorAll(".tandem-toggle")) {
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const open = button.getAttribute("aria-expanded") === "true";
+      button.setAttribute("aria-expanded", String(!open));
+      setHidden(button.closest("tr").dataset.id, open);
+    });
+  }
+}
