@@ -48,6 +48,15 @@ COMPONENTS = (
     Spec("participation", "Survey participation", 15, "survey participation", "Taking part"),
     Spec("confidence", "Confidence uplift", 10, "confidence uplift", "Confidence"),
 )
+HOW = {
+    "learning": "the share of assigned modules that have been completed",
+    "knowledge": "the average best score in modules' knowledge checks",
+    "adkar": ("the average of the five ADKAR element averages in the latest closed survey wave, from 1 to 5 "
+              "turned into 0 to 100"),
+    "participation": "the share of staff invited to that survey wave who answered it",
+    "confidence": ("how much staff's own rating of their confidence (1 to 5) changed from before a module to after "
+                   "it, on average: 50 means no change, 100 a rise of 4, 0 a fall of 4"),
+}
 LABELS = {c.key: c.label for c in COMPONENTS}
 PHRASES = {c.key: c.phrase for c in COMPONENTS}
 DEFAULT_WEIGHTS = {c.key: c.default_weight for c in COMPONENTS}

@@ -198,6 +198,12 @@ def readiness_for_user(user, *, directorate: int | None = None) -> tuple[Table, 
     return table, rows
 
 
+def weights_explained() -> list[dict]:
+    """Each part of readiness with the council's weight and how it is worked out (the transparency page)."""
+    weights = ReadinessWeights.load().as_dict()
+    return [{"label": c.label, "weight": weights[c.key], "how": model.HOW[c.key]} for c in model.COMPONENTS]
+
+
 def directorates() -> list[Department]:
     """The departments a filter offers: the top-level ones, or, where one department (the council itself)
     is the only top, the departments directly beneath it."""

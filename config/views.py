@@ -10,6 +10,7 @@ from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
+from adoption import selectors as adoption_selectors
 from organisation.models import CouncilSettings
 
 
@@ -25,7 +26,8 @@ def accessibility(request):
 
 @require_GET
 def transparency(request):
-    return render(request, "pages/transparency.html", {"council": CouncilSettings.load()})
+    return render(request, "pages/transparency.html", {
+        "council": CouncilSettings.load(), "readiness_components": adoption_selectors.weights_explained()})
 
 
 def not_here(request):

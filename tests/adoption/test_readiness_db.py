@@ -235,3 +235,10 @@ def test_pages_issue_the_same_queries_for_300_and_3000_staff_and_30_and_300_depa
     more_staff = _measure(client, 30, 3000, seed=2)
     more_departments = _measure(client, 300, 3000, seed=3)
     assert small == more_staff == more_departments, (small, more_staff, more_departments)
+
+
+def test_the_transparency_page_is_written_from_the_live_weights(client, org):
+    ReadinessWeights.objects.update_or_create(pk=1, defaults={"learning": 45, "knowledge": 5})
+    page = client.get(reverse("transparency")).content.decode()
+    assert "<strong>Learning completed</strong> (weight 45)" in page
+    assert "<strong>Knowledge checks</strong> (weight 5)" in page
