@@ -329,7 +329,7 @@ def why(result: Readiness, lever: Lever | None = None) -> list[str]:
         out.append(f"{_cap(c.phrase)} is left out ({c.missing}); the other parts are re-weighted to make up 100.")
     if lever is not None and round(lever.gain) >= 1:
         out.append(f"The biggest lever: raising {lever.phrase} from {lever.value:.0f} to the "
-                   f"organisation's median of {lever.median:.0f} would raise readiness by about {lever.gain:.0f} points.")
+                   f"organisation's median of {lever.median:.0f} would raise readiness by about {_plural(round(lever.gain), 'point')}.")
     return out
 
 

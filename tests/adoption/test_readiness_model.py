@@ -337,6 +337,10 @@ def test_a_lever_under_one_point_is_not_mentioned():
     lever = biggest_lever(result, {"learning": 78})
     assert why(result, lever)[-1] == ("The biggest lever: raising learning completed from 72 to the organisation's "
                                       "median of 78 would raise readiness by about 2 points.")
+    # Learning 30 x (76 - 72) / 100 = 1.2 points: one point, singular.
+    lever = biggest_lever(result, {"learning": 76})
+    assert why(result, lever)[-1] == ("The biggest lever: raising learning completed from 72 to the organisation's "
+                                      "median of 76 would raise readiness by about 1 point.")
 
 
 # --- Biggest lever and medians ---------------------------------------------------------------------------
