@@ -377,6 +377,20 @@ def test_a_zero_weight_part_is_never_the_lever():
     assert biggest_lever(result, {"confidence": 100}) is None
 
 
+
+def test_a_zero_weight_part_is_never_the_lowest_part():
+    weights = {"learning": 60, "knowledge": 40, "confidence": 0}
+    result = readiness(Inputs(assigned=10, completed=5, scored=10, score_total=900, paired=10, uplift_total=-40),
+                       weights, N)
+    # Confidence -4.0 maps to 0 but weighs nothing; of the parts that count, learning 5 / 10 = 50 is lowest.
+    # Score (60 x 50 + 40 x 90) / 100 = 66.
+    assert why(result) == [
+        "Readiness 66 of 100: learning completed 50 (5 of 10 assigned modules done; weight 60); "
+        "knowledge checks 90 (average score 90% over 10 modules; weight 40); "
+        "confidence uplift 0 (-4.0 on 1-5 over 10 modules rated before and after; weight 0).",
+        "Learning completed at 50 is the lowest part.",
+    ]
+
 def test_medians_over_departments_that_have_the_component():
     results = [
         readiness(Inputs(assigned=10, completed=5, scored=10, score_total=600), WEIGHTS, N),
