@@ -331,14 +331,15 @@ def why(result: Readiness, lever: Lever | None = None) -> list[str]:
                    "it is the first ADKAR element at 3 or below.")
     elif result.component("adkar") is not None and result.component("adkar").present:
         out.append("No ADKAR element is at 3 or below, so there is no barrier point.")
-    if len(result.present) > 1:
-        lowest = min(result.present, key=lambda c: c.value)
+    counted = [c for c in result.present if c.weight > 0]  # a part weighted 0 pulls nothing down
+    if len(counted) > 1:
+        lowest = min(counted, key=lambda c: c.value)
         out.append(f"{_cap(lowest.phrase)} at {lowest.value:.0f} is the lowest part.")
     for c in result.missing:
         out.append(f"{_cap(c.phrase)} is left out ({c.missing}); the other parts are re-weighted to make up 100.")
     if lever is not None and round(lever.gain) >= 1:
         out.append(f"The biggest lever: raising {lever.phrase} from {lever.value:.0f} to the "
-                   f"organisation's median of {lever.median:.0f} would raise readiness by about {lever.gain:.0f} points.")
+                   f"organisation's median of {lever.median:.0f} would raise readiness by about {_plural(round(lever.gain), 'point')}.")
     return out
 
 
