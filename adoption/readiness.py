@@ -204,7 +204,7 @@ def _cap(text: str) -> str:
 def _short(n: int, min_n: int, what: str) -> str:
     if n == 0:
         return f"no {what} yet"
-    return f"only {n:,} {what} ({min_n} needed)"
+    return f"only {n:,} {what}, {min_n} needed"
 
 
 def components(inputs: Inputs, weights: dict[str, int], min_n: int) -> list[Component]:
@@ -327,8 +327,8 @@ def why(result: Readiness, lever: Lever | None = None) -> list[str]:
     out = [f"Readiness {result.score:.0f} of 100: {parts}."]
     if result.barrier is not None:
         b = result.barrier
-        out.append(f"{b.label} is the barrier at {b.mean:.1f} of 5 from {_plural(b.responses, 'response')}: "
-                   "it is the first ADKAR element at 3 or below.")
+        out.append(f"{b.label} is the barrier point: {b.mean:.1f} of 5 from {_plural(b.responses, 'response')}. "
+                   "It is the first ADKAR element at 3 or below, so start there.")
     elif result.component("adkar") is not None and result.component("adkar").present:
         out.append("No ADKAR element is at 3 or below, so there is no barrier point.")
     counted = [c for c in result.present if c.weight > 0]  # a part weighted 0 pulls nothing down
@@ -336,7 +336,7 @@ def why(result: Readiness, lever: Lever | None = None) -> list[str]:
         lowest = min(counted, key=lambda c: c.value)
         out.append(f"{_cap(lowest.phrase)} at {lowest.value:.0f} is the lowest part.")
     for c in result.missing:
-        out.append(f"{_cap(c.phrase)} is left out ({c.missing}); the other parts are re-weighted to make up 100.")
+        out.append(f"The {c.phrase} part is left out ({c.missing}); the other parts are re-weighted to make up 100.")
     if lever is not None and round(lever.gain) >= 1:
         out.append(f"The biggest lever: raising {lever.phrase} from {lever.value:.0f} to the "
                    f"organisation's median of {lever.median:.0f} would raise readiness by about {_plural(round(lever.gain), 'point')}.")

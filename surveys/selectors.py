@@ -16,9 +16,10 @@ Stable for adoption/ (documented, computed with database aggregates):
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from organisation.models import Department
 from surveys.models import Answer, Participation, Question, Response, Wave
@@ -156,7 +157,8 @@ def latest_closed_wave(as_of: date | None = None) -> Wave | None:
     qs = Wave.objects.filter(status=Wave.Status.CLOSED, released__isnull=False,
                              survey__questions__dimension__in=Question.ADKAR)
     if as_of is not None:
-        qs = qs.filter(closes_at__date__lte=as_of)
+        end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
+        qs = qs.filter(closes_at__lt=end)
     pk = qs.order_by("-closes_at", "-pk").values_list("pk", flat=True).first()
     return None if pk is None else Wave.objects.select_related("survey").get(pk=pk)
 

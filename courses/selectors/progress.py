@@ -36,7 +36,7 @@ takes department ids already scoped by the view, or the user.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -216,7 +216,9 @@ def progress_as_of(scope, as_of: date) -> tuple[dict[int, Completion], dict[int,
     completed by then; scores and confidence count for enrolments completed by then (a score or rating
     has no date of its own). Assigned means has a due date now (when it was assigned is not recorded).
     Staff who are active now."""
-    by_then = Q(completed_at__date__lte=as_of)
+    # The end of that day in the council's time zone, as a moment (a __date lookup is slow on SQLite).
+    end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
+    by_then = Q(completed_at__lt=end)
     assigned = Q(due_date__isnull=False)
     completion = {
         "assigned": Count("pk", filter=assigned),

@@ -114,11 +114,11 @@ def test_a_component_needs_the_minimum_group(inputs, key, n, value):
 
 @pytest.mark.parametrize(("inputs", "key", "missing"), [
     (Inputs(), "learning", "no assigned modules yet"),
-    (Inputs(assigned=9), "learning", "only 9 assigned modules (10 needed)"),
+    (Inputs(assigned=9), "learning", "only 9 assigned modules, 10 needed"),
     (Inputs(), "knowledge", "no knowledge-check scores yet"),
-    (Inputs(scored=9, score_total=900), "knowledge", "only 9 knowledge-check scores (10 needed)"),
+    (Inputs(scored=9, score_total=900), "knowledge", "only 9 knowledge-check scores, 10 needed"),
     (Inputs(), "confidence", "no before-and-after ratings yet"),
-    (Inputs(paired=3, uplift_total=3), "confidence", "only 3 before-and-after ratings (10 needed)"),
+    (Inputs(paired=3, uplift_total=3), "confidence", "only 3 before-and-after ratings, 10 needed"),
     (Inputs(), "adkar", "no closed survey wave has asked the ADKAR questions yet"),
     (Inputs(adkar={"means": {}, "responses": 0}, adkar_missing="no ADKAR answers in Autumn"), "adkar",
      "no ADKAR answers in Autumn"),
@@ -238,8 +238,8 @@ def test_not_enough_data_says_what_is_missing():
     result = readiness(inputs, WEIGHTS, N)  # learning 30 + confidence 10 = 40 of 100
     assert result.score is None
     assert why(result) == [
-        "Not enough data yet for a readiness score. Missing: knowledge checks: only 9 knowledge-check scores "
-        "(10 needed); readiness for change (ADKAR): no closed survey wave has asked the ADKAR questions yet; "
+        "Not enough data yet for a readiness score. Missing: knowledge checks: only 9 knowledge-check scores"
+        ", 10 needed; readiness for change (ADKAR): no closed survey wave has asked the ADKAR questions yet; "
         "survey participation: no closed survey wave yet."
     ]
     assert biggest_lever(result, {"learning": 100.0}) is None
@@ -299,7 +299,7 @@ def test_why_with_every_component_a_barrier_and_a_lever():
         "readiness for change (ADKAR) 55 (3.2 of 5 from 41 responses; weight 25); "
         "survey participation 34 (34 of 100 invited responded; weight 15); "
         "confidence uplift 60 (+0.8 on 1-5 over 20 modules rated before and after; weight 10).",
-        "Desire is the barrier at 2.6 of 5 from 41 responses: it is the first ADKAR element at 3 or below.",
+        "Desire is the barrier point: 2.6 of 5 from 41 responses. It is the first ADKAR element at 3 or below, so start there.",
         "Survey participation at 34 is the lowest part.",
         "The biggest lever: raising survey participation from 34 to the organisation's median of 60 would "
         "raise readiness by about 4 points.",
@@ -314,9 +314,9 @@ def test_why_when_parts_are_left_out_and_there_is_no_barrier():
         "confidence uplift 40 (-0.8 on 1-5 over 10 modules rated before and after; weight 10).",
         "No ADKAR element is at 3 or below, so there is no barrier point.",
         "Confidence uplift at 40 is the lowest part.",
-        "Knowledge checks is left out (only 9 knowledge-check scores (10 needed)); the other parts are "
+        "The knowledge checks part is left out (only 9 knowledge-check scores, 10 needed); the other parts are "
         "re-weighted to make up 100.",
-        "Survey participation is left out (no closed survey wave yet); the other parts are re-weighted to make "
+        "The survey participation part is left out (no closed survey wave yet); the other parts are re-weighted to make "
         "up 100.",
     ]
 

@@ -65,6 +65,10 @@ def main(argv=None) -> int:
         from tests.bench import bench_scrub
 
         bench_scrub.run(rows=args.rows, database=database)
+
+        from tests.bench import bench_readiness
+
+        bench_readiness.run(database=database)
     return 0
 
 
