@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from adoption.models import ReadinessSnapshot, ReadinessWeights
 from adoption.selectors import Table, readiness_table
+from organisation.models import Department
 from organisation.services import audit_record
 
 
@@ -24,6 +25,8 @@ def snapshots_take(*, day: date | None = None, table: Table | None = None, backf
     already has a snapshot for the day keeps it (unique per department and day). Returns how many were
     written. Bulk reads (readiness_table) and one bulk insert."""
     day = day or timezone.localdate()
+    if table is None and ReadinessSnapshot.objects.filter(date=day).count() > Department.objects.count():
+        return 0  # every department and the organisation already have this day's: nothing to work out
     table = table or readiness_table(as_of=day)
     rows = [table.organisation, *table.rows]
     with transaction.atomic():
