@@ -1,10 +1,10 @@
 """The courses step of `manage.py seed_demo`: the shipped curriculum, then Northmere's assignments of it
 with realistic, uneven progress (deterministic: drawn from ctx["rng"]).
 
-Assignments (due dates relative to the day the demo is loaded):
-- modules 1-3 to the whole council, by HR: module 1 due three weeks ago (stragglers are overdue), 2 in two
-  weeks, 3 in six weeks;
-- module 5 (fairness) to the People directorate, due a week ago;
+Assignments (dates relative to the day the demo is loaded; the programme began in the spring):
+- modules 1-2 to the whole council, by HR, five months ago: module 1 due three weeks ago (stragglers are
+  overdue), module 2 in two weeks; module 3 to the whole council a month ago, due in six weeks;
+- module 5 (fairness) to the People directorate four months ago, due a week ago;
 - module 8 (leading your team) to all managers;
 - module 2 again to Waste Collection by its manager (manager@), with an earlier due date;
 - module 6 to a few named staff in Legal and Policy.
@@ -14,6 +14,12 @@ Progress: some services are far behind (Waste, Street Cleansing, Care at Home, L
 behind office staff, later modules behind earlier ones; confidence after a module is higher than before on
 average; completed modules score at or above the pass mark (the knowledge-check answers add up to the
 score), with a certificate. Rows are consistent with what courses.services.learning would have written.
+
+When modules were completed shapes the readiness history (adoption.demo backfills it from these dates):
+most people who finished did so early, so most services change little over the last 90 days; the Customer
+Contact Centre caught up in the last two months (it started piloting an AI drafting tool: HISTORY
+"caught-up"), and Adult Social Care stalled under winter pressures: nobody there has completed a module
+in the last three months ("stalled").
 Everything is written with bulk_create: the step takes a few seconds for 2,000 staff.
 """
 
@@ -27,22 +33,44 @@ from django.utils import timezone
 from courses.curriculum import load_curriculum
 from courses.models import Assignment, Certificate, Enrolment, LessonProgress, Module, QuestionAnswer
 from organisation.demo import DOMAIN
-from organisation.models import Department, StaffProfile
+from organisation.models import CouncilValue, Department, StaffProfile
 
 BATCH = 1000
 # How keen each service is (1 = typical). The rest are typical.
 ENGAGEMENT = {
-    "PLA-ENV-WASTE": 0.35, "PLA-ENV-STREET": 0.4, "PEO-ASC-HOME": 0.45, "COM-LEIS": 0.5, "PLA-HOUS-REP": 0.6,
-    "PEO-ASC-DAY": 0.7, "RES-ICT": 1.35, "RES-HR": 1.35, "CEX-POL": 1.3, "RES-FIN": 1.15, "CEX-COMMS": 1.2,
+    "PLA-ENV-WASTE": 0.35, "PLA-ENV-STREET": 0.4, "PEO-ASC-HOME": 0.45, "COM-LEIS": 0.5, "PLA-HOUS-REP": 0.45,
+    "PLA-ENV-PARKS": 0.6, "PLA-ENV": 0.6, "PEO-ASC-DAY": 0.7, "COM-CC": 1.3, "COM-CC-REC": 1.2,
+    "RES": 1.3, "RES-ICT": 1.4, "RES-HR": 1.4, "RES-FIN": 1.3, "RES-LEGAL": 1.25, "RES-REV": 1.2,
+    "RES-REV-CT": 1.2, "RES-REV-HB": 1.2, "CEX-POL": 1.3, "CEX-COMMS": 1.2,
 }
+# When completions happened (see the module docstring); the rest are "steady".
+HISTORY = {"COM-CC": "caught-up", "COM-CC-REC": "caught-up", "PEO-ASC": "stalled", "PEO-ASC-HOME": "stalled",
+           "PEO-ASC-ASSESS": "stalled", "PEO-ASC-DAY": "stalled"}
+STALLED_SINCE = 95  # days ago: the last completion in a stalled service
+CAUGHT_UP_DAYS = 60  # a service that caught up did most of it in these last days
 PATTERN = {"office": 1.0, "hybrid": 1.05, "frontline": 0.55}
 # Later modules are further behind. Keyed by module order.
 MODULE_PACE = {1: 1.0, 2: 0.8, 3: 0.5, 4: 0.9, 5: 0.7, 6: 0.6, 7: 1.0, 8: 0.75}
 
 
+# The council's values (organisation.demo.VALUES) each module serves, by module order, as an author would
+# tag them (the shipped curriculum has none: values are each council's own).
+MODULE_VALUES = {
+    1: ["Open and honest"], 2: ["Residents first"], 3: ["Residents first"], 5: ["Fair to everyone"],
+    6: ["Open and honest"], 7: ["Residents first", "Open and honest", "Fair to everyone"], 8: ["One team"],
+}
+
+
 def seed(ctx: dict) -> None:
     load_curriculum(settings.BASE_DIR / "curriculum")
+    _tag_values()
     _assign_and_progress(ctx)
+
+
+def _tag_values() -> None:
+    values = {v.name: v for v in CouncilValue.objects.all()}
+    for module in Module.objects.filter(order__in=MODULE_VALUES):
+        module.values.set([values[name] for name in MODULE_VALUES[module.order]])
 
 
 def _subtree_codes(departments: dict[str, Department], root: str) -> set[str]:
@@ -74,10 +102,10 @@ def _assign_and_progress(ctx: dict) -> None:
     people = _subtree_codes(departments, "PEO")
     named = [p.pk for p in profiles if code_of[p.department_id] in {"RES-LEGAL", "CEX-POL"}][:8]
     plan = [  # (module order, target, department code, due in days, created by, days ago, covered)
-        (1, "department", "NBC", -21, hr, 70, everyone),
-        (2, "department", "NBC", 14, hr, 70, everyone),
-        (3, "department", "NBC", 42, hr, 70, everyone),
-        (5, "department", "PEO", -7, hr, 50, [p.pk for p in profiles if code_of[p.department_id] in people]),
+        (1, "department", "NBC", -21, hr, 150, everyone),
+        (2, "department", "NBC", 14, hr, 150, everyone),
+        (3, "department", "NBC", 42, hr, 30, everyone),
+        (5, "department", "PEO", -7, hr, 120, [p.pk for p in profiles if code_of[p.department_id] in people]),
         (8, "managers", None, 10, hr, 40, [p.pk for p in profiles if p.user_id in manager_users]),
         (2, "department", "PLA-ENV-WASTE", -3, manager, 30,
          [p.pk for p in profiles if code_of[p.department_id] == "PLA-ENV-WASTE"]),
@@ -91,6 +119,7 @@ def _assign_and_progress(ctx: dict) -> None:
             include_subdepartments=target == "department", due_date=today + timedelta(days=due_in),
             created_by=author, status=Assignment.Status.APPLIED, enrolled_count=len(covered))
         Assignment.objects.filter(pk=a.pk).update(created_at=now - timedelta(days=days_ago))
+        a.created_at = now - timedelta(days=days_ago)
         if target == "staff":
             a.staff.set(covered)
         assignments.append(a)
@@ -110,7 +139,11 @@ def _assign_and_progress(ctx: dict) -> None:
         links = covered_by.get((pid, order), [])
         due = min((a.due_date for a in links), default=None)
         state = special.get(profile.user_id, {}).get(order) or _draw_state(rng, profile, code_of, order, bool(links))
-        enrolment, answers, lessons_done = _progress(rng, profile, module, state, now)
+        opened = min((a.created_at for a in links), default=now - timedelta(days=60))
+        history = HISTORY.get(code_of[profile.department_id], "steady")
+        if state == "completed" and history == "stalled" and opened > now - timedelta(days=STALLED_SINCE):
+            state = "in-progress"  # assigned after the service stalled: started, not finished
+        enrolment, answers, lessons_done = _progress(rng, profile, module, state, now, opened, history)
         enrolment.due_date = due
         enrolments.append(enrolment)
         details.append((enrolment, links, answers, lessons_done))
@@ -174,16 +207,33 @@ def _answer(rng, question, correct: bool):
     return [rng.choice(wrong)]
 
 
-def _progress(rng, profile: StaffProfile, module: Module, state: str, now):
+def _finished_at(rng, opened, now, history: str):
+    """When a completed module was finished: after it was assigned (`opened`), shaped by the service's
+    history. Steady: mostly soon after it was assigned (a few stragglers since). Caught-up: mostly in the
+    last CAUGHT_UP_DAYS. Stalled: before STALLED_SINCE days ago."""
+    span = now - opened
+    if history == "stalled":
+        return opened + (now - timedelta(days=STALLED_SINCE) - opened) * rng.random()
+    if history == "caught-up" and rng.random() < 0.85:
+        return now - min(span, timedelta(days=CAUGHT_UP_DAYS)) * rng.random()
+    return opened + span * rng.random() ** 3
+
+
+def _progress(rng, profile: StaffProfile, module: Module, state: str, now, opened, history: str):
     """An Enrolment (unsaved) in the given state, with the answers (question id, chosen, correct, attempts)
-    and lessons done (lesson, when) that make it add up."""
+    and lessons done (lesson, when) that make it add up. `opened`: when it was assigned (or, for an optional
+    module, when people could first start it)."""
     lessons = [lesson for lesson in module.lessons.all() if not lesson.retired]
     questions = [q for lesson in lessons for q in lesson.questions.all()]
     total = len(questions)
     enrolment = Enrolment(profile_id=profile.pk, module_id=module.pk, status=state)
     if state == "not-started" or not lessons or not total:
         return enrolment, [], []
-    started = now - timedelta(days=rng.randint(3, 55), hours=rng.randint(0, 23))
+    if state == "completed":
+        finished = _finished_at(rng, opened, now, history)
+        started = max(opened, finished - timedelta(hours=rng.randint(1, 24 * 12)))
+    else:
+        started = opened + (now - opened) * rng.random()
     enrolment.started_at = started
     if rng.random() < 0.9:
         enrolment.confidence_before = _confidence_before(rng, profile)
@@ -191,7 +241,6 @@ def _progress(rng, profile: StaffProfile, module: Module, state: str, now):
         done_lessons = lessons
         low = _min_right(total, module.pass_mark)
         right_count = rng.choice(range(low, total + 1)) if rng.random() < 0.5 else total
-        finished = min(now, started + timedelta(hours=rng.randint(1, 24 * 12)))
         enrolment.completed_at, enrolment.completed_version = finished, module.version
         enrolment.current_lesson_id = lessons[-1].pk
         if enrolment.confidence_before and rng.random() < 0.9:

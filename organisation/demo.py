@@ -1,9 +1,13 @@
 """The organisation's step of `manage.py seed_demo`: the fictional Northmere Borough Council.
 
-About 2,000 staff in 40 departments over four levels, deterministic (seeded random), with a realistic
-mix: about a third frontline, a quarter without a work email (nearly all frontline), a fifth part-time.
-Other apps add their own steps (settings.DEMO_STEPS); each receives the same `ctx` dict, in which
-this step leaves `rng`, `departments` (code -> Department), `profiles` and `demo_users`.
+About 2,000 staff in 40 departments (41 with the new team) over four levels, deterministic (seeded
+random), with a realistic mix: about a third frontline, a quarter without a work email (nearly all
+frontline), a fifth part-time. Other apps add their own steps (settings.DEMO_STEPS); each receives the
+same `ctx` dict, in which this step leaves `rng`, `departments` (code -> Department), `profiles` and `demo_users`.
+
+`new_team_add` adds a team set up after the surveys closed (NEW_TEAM: four people in Digital Inclusion,
+under Communities); adoption.demo calls it after the survey step, so the team is in no survey wave and
+readiness has too little data to score it.
 """
 
 import random
@@ -12,7 +16,9 @@ from datetime import date, timedelta
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
+from organisation.events import staff_changed
 from organisation.models import CouncilSettings, CouncilValue, Department, StaffProfile, User
 from organisation.roles import AUTHOR_GROUP, HR_GROUP
 
@@ -65,6 +71,14 @@ TREE = [
     ("COM-SAFE", "Community Safety", "COM", 0.5, 25),
     ("COM-CULT", "Culture and Events", "COM", 0.5, 25),
 ]
+
+# A team set up three weeks ago, after the autumn pulse closed: (code, name, parent code, [(first, last,
+# job title, work pattern)]).
+NEW_TEAM = ("COM-DIGI", "Digital Inclusion", "COM", [
+    ("Nadia", "Hussain", "Digital Inclusion Lead", "hybrid"), ("Tom", "Brennan", "Digital Inclusion Officer", "hybrid"),
+    ("Grace", "Osei", "Digital Inclusion Officer", "office"), ("Piotr", "Nowak", "Digital Champion", "office"),
+])
+NEW_TEAM_STARTED = 21  # days ago
 
 FIRST = ["Aisha", "Ben", "Chloe", "Daniel", "Eleanor", "Faisal", "Grace", "Harry", "Imani", "Jack", "Kate",
          "Liam", "Maya", "Nathan", "Olivia", "Priya", "Quentin", "Rosie", "Sam", "Tomasz", "Uma", "Victor",
@@ -198,3 +212,28 @@ def seed(ctx: dict) -> None:
 
     ctx["profiles"] = all_profiles
     ctx["demo_users"] = {u: User.objects.get(username=u) if "@" not in u else by_email[u] for u, _, _ in DEMO_ACCOUNTS}
+
+
+def new_team_add(ctx: dict) -> list[int]:
+    """Add NEW_TEAM (department, people, its first person as manager) as the staff import would, and tell
+    the apps above (organisation.events.staff_changed) so courses enrols the joiners. Returns their ids."""
+    code, name, parent, people = NEW_TEAM
+    team = Department.objects.create(code=code, name=name, parent=Department.objects.get(code=parent))
+    ctx.setdefault("departments", {})[code] = team
+    password = make_password(DEMO_PASSWORD)
+    started = timezone.localdate() - timedelta(days=NEW_TEAM_STARTED)
+    ids = []
+    for i, (first, last, job, pattern) in enumerate(people):
+        number = f"N9500{i}"
+        email = f"{first}.{last}.{number[1:]}@{DOMAIN}".lower()
+        user = User.objects.create(username=number, first_name=first, last_name=last, email=email, password=password)
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+        profile = StaffProfile.objects.create(user=user, staff_number=number, department=team, job_title=job,
+                                              grade_band="Grades 4-6", work_pattern=pattern, contract="full-time",
+                                              has_work_email=True, start_date=started)
+        ids.append(profile.pk)
+    staff_changed.send(sender=StaffProfile, joined=ids, moved=[], left=[])
+    head = StaffProfile.objects.get(pk=ids[0])
+    team.managers.add(head.user)
+    StaffProfile.objects.filter(pk__in=ids[1:]).update(line_manager=head)
+    return ids
