@@ -110,6 +110,8 @@ def _inputs(pk, headcount, completion, knowledge, confidence, adkar, rates, wave
         r = rates.get(pk)
         if r is not None and not isinstance(r["invited"], Suppressed):
             kw.update(invited=r["invited"], responded=r["responded"])
+        elif a == "absent":
+            kw["participation_missing"] = f"not part of {wave.name}"
         else:
             kw["participation_missing"] = f"fewer than {wave_n} staff were invited to {wave.name}"
     return model.Inputs(**kw)
@@ -216,7 +218,7 @@ def directorates() -> list[Department]:
 def trend(department: Department | None, *, days: int = TREND_DAYS, today: date | None = None) -> list[ReadinessSnapshot]:
     """A department's (or the organisation's) snapshots over the last `days` days, oldest first."""
     today = today or timezone.localdate()
-    return list(ReadinessSnapshot.objects.filter(department=department, date__gt=today - timedelta(days=days))
+    return list(ReadinessSnapshot.objects.filter(department=department, date__gte=today - timedelta(days=days))
                 .order_by("date"))
 
 

@@ -78,3 +78,21 @@ def test_demo_waves_release_nothing_that_isolates_fewer_than_n_people(demo):
         # Not vacuous: most department figures and some comment lists are shown.
         assert sum("|" not in k for k in stored["figures"]["released"]) >= 40
         assert stored["comments"]["released"]
+
+
+
+@pytest.mark.django_db
+def test_the_demo_tells_the_readiness_story(demo):
+    """The readiness pages have something to show: a frontline directorate behind with Desire as its
+    barrier, an office one ahead, a team with not enough data, and trends both ways beyond the noise."""
+    from adoption import selectors as readiness
+
+    table = readiness.readiness_table()
+    readiness._changes(table)
+    by_name = {r.name: r for r in table.rows}
+    place, resources = by_name["Place"], by_name["Resources"]
+    assert place.score < table.organisation.score < resources.score
+    assert place.result.barrier is not None and place.result.barrier.element == "desire"
+    assert any(r.score is None for r in table.rows), "a team with not enough data"
+    directions = {r.change.direction for r in table.rows if r.change}
+    assert {"up", "down"} <= directions

@@ -213,8 +213,9 @@ def confidence_by_attribute(scope, attribute: str, *, module_ids=None) -> dict:
 def progress_as_of(scope, as_of: date) -> tuple[dict[int, Completion], dict[int, Knowledge], dict[int, Confidence]]:
     """The three `..._by_department` figures as they stood at the end of `as_of`, as far as the records
     show: an enrolment counts as completed if it was completed by then, overdue if due before then and not
-    completed by then; scores and confidence count for enrolments completed by then (a score or rating
-    has no date of its own). Assigned means has a due date now (when it was assigned is not recorded).
+    completed by then; scores and the confidence rating before a module count for enrolments started by
+    then, the rating after (and the change) for those completed by then (a score or rating has no date of
+    its own, so a score counts from the day its module was started). Assigned means has a due date now (when it was assigned is not recorded).
     Staff who are active now."""
     # The end of that day in the council's time zone, as a moment (a __date lookup is slow on SQLite).
     end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
@@ -225,11 +226,12 @@ def progress_as_of(scope, as_of: date) -> tuple[dict[int, Completion], dict[int,
         "completed": Count("pk", filter=assigned & by_then),
         "overdue": Count("pk", filter=assigned & ~by_then & Q(due_date__lt=as_of)),
     }
+    started = by_then | Q(started_at__lt=end)
     both = Q(confidence_before__isnull=False, confidence_after__isnull=False) & by_then
-    knowledge = {"scored": Count("best_score", filter=by_then), "total": Sum("best_score", filter=by_then, default=0)}
+    knowledge = {"scored": Count("best_score", filter=started), "total": Sum("best_score", filter=started, default=0)}
     confidence = {
-        "before_count": Count("confidence_before", filter=by_then),
-        "before_total": Sum("confidence_before", filter=by_then, default=0),
+        "before_count": Count("confidence_before", filter=started),
+        "before_total": Sum("confidence_before", filter=started, default=0),
         "after_count": Count("confidence_after", filter=by_then),
         "after_total": Sum("confidence_after", filter=by_then, default=0),
         "paired_count": Count("pk", filter=both),

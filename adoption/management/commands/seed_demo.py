@@ -23,10 +23,12 @@ class Command(BaseCommand):
             self.stdout.write("The database already has staff: the demo council is not loaded again.")
         else:
             ctx: dict = {}
-            for path in settings.DEMO_STEPS:
-                if verbosity > 0:
-                    self.stdout.write(f"Demo step: {path}")
-                with transaction.atomic():
+            # One transaction for every step: a seed that fails or is interrupted part-way leaves the
+            # database empty (so running it again loads the demo), never half a council.
+            with transaction.atomic():
+                for path in settings.DEMO_STEPS:
+                    if verbosity > 0:
+                        self.stdout.write(f"Demo step: {path}")
                     import_string(path)(ctx)
             self.stdout.write(self.style.SUCCESS(f"Demo council loaded: {StaffProfile.objects.count():,} staff."))
         self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
