@@ -12,16 +12,16 @@ class ReadinessWeights(models.Model):
     """The council's readiness weights (one row, pk=1), whole numbers that add up to 100."""
 
     learning = models.PositiveSmallIntegerField(default=DEFAULT_WEIGHTS["learning"], **_weight,
-                                                help_text="Assigned modules completed.")
+                                                verbose_name="learning completed", help_text="Assigned modules completed.")
     knowledge = models.PositiveSmallIntegerField(default=DEFAULT_WEIGHTS["knowledge"], **_weight,
-                                                 help_text="Knowledge-check scores.")
+                                                 verbose_name="knowledge checks", help_text="Knowledge-check scores.")
     adkar = models.PositiveSmallIntegerField(default=DEFAULT_WEIGHTS["adkar"], **_weight,
                                              verbose_name="readiness for change (ADKAR model)",
                                              help_text="The ADKAR questions of the latest closed survey wave.")
     participation = models.PositiveSmallIntegerField(default=DEFAULT_WEIGHTS["participation"], **_weight,
-                                                     help_text="That wave's response rate.")
+                                                     verbose_name="survey participation", help_text="That wave's response rate.")
     confidence = models.PositiveSmallIntegerField(default=DEFAULT_WEIGHTS["confidence"], **_weight,
-                                                  help_text="Confidence after a module minus before.")
+                                                  verbose_name="confidence uplift", help_text="Confidence after a module minus before.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -8,7 +8,7 @@ departments); a page then shows the rows its user may see (organisation.scoping)
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from adoption import readiness as model
@@ -171,17 +171,18 @@ def readiness_table(*, as_of: date | None = None) -> Table:
 
 
 def _changes(table: Table, days: int = TREND_DAYS) -> None:
-    """Each row's change since the earliest snapshot in the last `days` days (two queries)."""
+    """Each row's change since its earliest snapshot with a score in the last `days` days (two queries,
+    whatever the number of departments: the earliest day per department, then the rows of those days)."""
     since = table.as_of - timedelta(days=days)
-    first = (ReadinessSnapshot.objects.filter(date__gte=since, date__lt=table.as_of)
-             .order_by("date").values_list("date", flat=True).first())
-    if first is None:
+    window = ReadinessSnapshot.objects.filter(date__gte=since, date__lt=table.as_of, score__isnull=False)
+    first = {r["department"]: r["first"] for r in window.values("department").annotate(first=Min("date")).order_by()}
+    if not first:
         return
-    then = {s.department_id: s for s in ReadinessSnapshot.objects.filter(date=first)}
+    then = {s.department_id: s for s in window.filter(date__in=set(first.values())) if first.get(s.department_id) == s.date}
     for row in [table.organisation, *table.rows]:
         old = then.get(row.pk)
-        if old is not None and old.score is not None and row.score is not None:
-            row.change = model.change(old.score, old.headcount, row.score, row.headcount, first)
+        if old is not None and row.score is not None:
+            row.change = model.change(old.score, old.headcount, row.score, row.headcount, old.date)
 
 
 def readiness_for_user(user, *, directorate: int | None = None) -> tuple[Table, list[Row]]:

@@ -129,6 +129,9 @@ def org(db):
 
 
 def _department_names(page) -> list[str]:
+    # Wait for the new page's table (the URL changes before the page has loaded).
+    page.wait_for_load_state("load")
+    expect(page.locator("table[data-tree-table] tbody tr[data-id]").first).to_be_visible()
     return [t.strip() for t in page.locator("table[data-tree-table] tbody tr[data-id] th a").all_inner_texts()]
 
 
