@@ -242,3 +242,25 @@ def test_the_transparency_page_is_written_from_the_live_weights(client, org):
     page = client.get(reverse("transparency")).content.decode()
     assert "<strong>Learning completed</strong> (weight 45)" in page
     assert "<strong>Knowledge checks</strong> (weight 5)" in page
+
+
+def test_a_parent_weighs_its_teams_by_headcount(org):
+    """Environment has Waste (10 people, every module done) and Parks (30 people, none done): its learning
+    part is 10 of 40 = 25, the headcount-weighted mean of 100 and 0, not their plain mean of 50."""
+    from courses.models import Enrolment, Module
+    from tests.factories import make_staff
+
+    module = Module.objects.create(slug="roll-up", title="Roll-up", summary="s", published=True)
+    due = timezone.localdate() + timedelta(days=5)
+    for department, people, done in ((org.waste, 10, True), (org.parks, 30, False)):
+        for i in range(people):
+            profile = make_staff(department, last=f"{department.code}{i}")
+            Enrolment.objects.create(profile=profile, module=module, due_date=due,
+                                     status=Enrolment.Status.COMPLETED if done else Enrolment.Status.NOT_STARTED,
+                                     completed_at=timezone.now() if done else None)
+    table = selectors.readiness_table()
+    waste, parks, environment = (table.row(d.pk) for d in (org.waste, org.parks, org.environment))
+    assert waste.result.component("learning").value == 100
+    assert parks.result.component("learning").value == 0
+    assert environment.result.component("learning").value == pytest.approx(100 * 10 / 40)
+    assert environment.headcount == waste.headcount + parks.headcount + 1  # the manager's own record
