@@ -80,7 +80,7 @@ class BrandingForm(forms.ModelForm):
         fields = ["name", "logo", "colour"]
         labels = {"name": "Council name", "logo": "Upload a new logo", "colour": "Brand colour"}
         help_texts = {
-            "name": "Shown in the header of every page, on certificates and in emails.",
+            "name": "Shown in the header of every page, on certificates, sign-in slips and emails.",
             "logo": "A PNG, JPEG or GIF image, shown in the header beside the council name. Leave empty to keep the current one.",
             "colour": "The header's background, as # and six hex digits, like #1d4f76. White text on it must have a "
                       "contrast of at least 4.5:1, so choose a dark colour.",
@@ -153,6 +153,7 @@ class CouncilValueForm(forms.ModelForm):
             "description": "A sentence or two in your council's words, shown with the value where a lesson lists your "
                            "council's values.",
         }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         error_messages = {"name": {"required": "Enter the value.",
                                    "unique": "Your council already has a value with this name."}}
 
