@@ -78,7 +78,11 @@ SECTIONS = (
         ), role="hr"),
     )),
     Section("Settings", (
-        Page("Council settings", "organisation:settings", role="admin"),
+        Page("Council settings", "organisation:settings", (
+            "organisation:settings_branding", "organisation:settings_thresholds", "organisation:settings_sign_in",
+            "organisation:settings_values", "organisation:value_new", "organisation:value_edit",
+            "organisation:value_remove", "organisation:value_move",
+        ), role="admin"),
         Page("Readiness weights", "adoption:weights", role="admin"),
         Page("Audit log", "organisation:audit", role="admin"),
     )),

@@ -68,19 +68,98 @@ class StaffImportForm(forms.Form):
     )
 
 
-class CouncilSettingsForm(forms.ModelForm):
+# --- Council settings: one form per group of settings, each on its own page --------------------------------
+
+class BrandingForm(forms.ModelForm):
+    """The council's name, logo and colour. The colour must leave white text readable (CouncilSettings.clean)."""
+
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+
     class Meta:
         model = CouncilSettings
-        fields = ["name", "logo", "colour", "min_group_size", "min_comment_group_size", "trust_idp_mfa"]
-        labels = {
-            "name": "Council name",
-            "colour": "Brand colour",
-            "min_group_size": "Minimum reporting group",
-            "min_comment_group_size": "Minimum group for comments",
-            "trust_idp_mfa": "Trust Microsoft Entra ID's MFA",
+        fields = ["name", "logo", "colour"]
+        labels = {"name": "Council name", "logo": "Upload a new logo", "colour": "Brand colour"}
+        help_texts = {
+            "name": "Shown in the header of every page, on certificates, sign-in slips and emails.",
+            "logo": "A PNG, JPEG or GIF image, shown in the header beside the council name. Leave empty to keep the current one.",
+            "colour": "The header's background, as # and six hex digits, like #1d4f76. White text on it must have a "
+                      "contrast of at least 4.5:1, so choose a dark colour.",
         }
+        widgets = {"logo": forms.FileInput, "colour": forms.TextInput(attrs={"spellcheck": "false"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.logo:
+            del self.fields["remove_logo"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("remove_logo") and self.files.get(self.add_prefix("logo")):
+            self.add_error("remove_logo", "Either upload a new logo or remove the logo, not both.")
+        return cleaned
 
 
-CouncilValueFormSet = forms.modelformset_factory(
-    CouncilValue, fields=["name", "description", "order"], extra=2, can_delete=True
-)
+class ThresholdsForm(forms.ModelForm):
+    """The smallest groups reported on (CouncilSettings.clean holds the rules)."""
+
+    class Meta:
+        model = CouncilSettings
+        fields = ["min_group_size", "min_comment_group_size"]
+        labels = {"min_group_size": "Minimum group", "min_comment_group_size": "Minimum group for comments"}
+        help_texts = {
+            "min_group_size": "No figure about fewer people than this is ever shown. At least 3; the usual choice is 5.",
+            "min_comment_group_size": "Written comments are shown only for groups at least this large. "
+                                      "At least the minimum group; the usual choice is 10.",
+        }
+        error_messages = {
+            "min_group_size": {"required": "Enter the minimum group, a whole number of 3 or more.",
+                               "invalid": "Enter the minimum group as a whole number, like 5."},
+            "min_comment_group_size": {"required": "Enter the minimum group for comments, a whole number.",
+                                       "invalid": "Enter the minimum group for comments as a whole number, like 10."},
+        }
+        widgets = {f: forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
+                   for f in ("min_group_size", "min_comment_group_size")}
+
+
+class SignInSettingsForm(forms.ModelForm):
+    """Whether HR and admins signing in with the identity provider also need Tandem's authenticator code."""
+
+    trust_idp_mfa = forms.TypedChoiceField(
+        label="Trust the identity provider's MFA?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to trust the identity provider's MFA."},
+    )
+
+    class Meta:
+        model = CouncilSettings
+        fields = ["trust_idp_mfa"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["trust_idp_mfa"] = "yes" if self.instance.trust_idp_mfa else "no"
+
+
+class CouncilValueForm(forms.ModelForm):
+    """One council value, in the council's own words."""
+
+    class Meta:
+        model = CouncilValue
+        fields = ["name", "description"]
+        labels = {"name": "Value", "description": "What it means (optional)"}
+        help_texts = {
+            "name": "A few words, like “Listening to residents”. Modules and survey questions are tagged with it.",
+            "description": "A sentence or two in your council's words, shown with the value where a lesson lists your "
+                           "council's values.",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"name": {"required": "Enter the value.",
+                                   "unique": "Your council already has a value with this name."}}
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        same = CouncilValue.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if same.exists():
+            raise forms.ValidationError("Your council already has a value with this name.")
+        return name

@@ -4,10 +4,13 @@ scope) and starts from organisation.scoping, so nothing outside the user's view 
 Stable for adoption/: `department_rows(user)` and `staff_in_subtree(user, department)`.
 """
 
+from typing import NamedTuple
+
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from organisation import accounts
-from organisation.models import AuditEvent, Department, StaffImport, StaffProfile
+from organisation.models import AuditEvent, CouncilValue, Department, StaffImport, StaffProfile
 from organisation.scoping import _subtree_ids, visible_departments, visible_staff
 
 
@@ -69,3 +72,27 @@ def recent_imports(limit: int = 10) -> QuerySet[StaffImport]:
 
 def audit_events() -> QuerySet[AuditEvent]:
     return AuditEvent.objects.all()
+
+
+# --- Council settings (admins only: the views check the role; nothing here is scoped) -------------------
+
+def council_values() -> list[CouncilValue]:
+    """The council's values in their order (the order lessons list them in)."""
+    return list(CouncilValue.objects.order_by("order", "name", "pk"))
+
+
+class ValueUses(NamedTuple):
+    modules: int
+    survey_questions: int
+
+
+def council_value_uses(value: CouncilValue) -> ValueUses:
+    """How many modules and survey questions are tagged with a value. Counted through the reverse
+    relations courses and surveys declare (`modules`, `survey_questions`): organisation imports neither."""
+    return ValueUses(modules=value.modules.count(), survey_questions=value.survey_questions.count())
+
+
+def identity_provider_name() -> str | None:
+    """The name of the identity provider staff can sign in with (config.identity), or None if none is set up."""
+    apps = settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", [])
+    return apps[0].get("name") if apps else None

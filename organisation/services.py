@@ -1,4 +1,4 @@
-"""Writes to the organisation: audit events, sign-in slips, council settings.
+"""Writes to the organisation: audit events, sign-in slips, council settings and values.
 (The staff import's writes live in organisation.importing.)"""
 
 import hashlib
@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from organisation import accounts
-from organisation.models import AuditEvent, CouncilSettings, SignInCode, StaffProfile, User
+from organisation import accounts, selectors
+from organisation.models import AuditEvent, CouncilSettings, CouncilValue, SignInCode, StaffProfile, User
 
 # No 0/O, 1/I/L: codes are read off paper and typed on phones.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -139,9 +139,107 @@ def sign_in_code_redeem(*, request, staff_number: str, code: str, password: str)
 
 
 @transaction.atomic
-def council_settings_update(*, actor: User, form, values_formset) -> CouncilSettings:
-    council = form.save()
-    values_formset.save()
-    audit_record(actor=actor, action="council settings changed", target=council.name,
-                 detail={"changed": form.changed_data})
-    return council
+@transaction.atomic
+def council_settings_update(*, actor: User, form, action: str) -> list[str]:
+    """Save one group of council settings from its valid form (organisation.forms: BrandingForm,
+    ThresholdsForm, SignInSettingsForm) and audit each field changed, before and after (a logo: uploaded
+    or removed). Returns the names of the fields changed; nothing changed, nothing saved or audited."""
+    fields = list(form._meta.fields)
+    before = CouncilSettings.objects.select_for_update().get(pk=form.instance.pk)  # one admin at a time
+    changed = {}
+    for name in fields:
+        if name == "logo":
+            if "logo" in form.changed_data:
+                changed["logo"] = "uploaded"
+            elif form.cleaned_data.get("remove_logo"):
+                changed["logo"] = "removed"
+        elif getattr(before, name) != form.cleaned_data[name]:
+            changed[name] = {"from": getattr(before, name), "to": form.cleaned_data[name]}
+    if not changed:
+        return []
+    old_logo = before.logo.name if "logo" in changed else ""
+    council = form.save(commit=False)
+    if changed.get("logo") == "removed":
+        council.logo = ""
+    council.full_clean()
+    council.save(update_fields=fields)
+    if old_logo and old_logo != council.logo.name:
+        storage = council.logo.storage
+        transaction.on_commit(lambda: storage.delete(old_logo))
+    audit_record(actor=actor, action=action, target=council.name, detail={"changed": changed})
+    return list(changed)
+
+
+# --- Council values --------------------------------------------------------------------------------------
+
+def _values_in_order() -> list[CouncilValue]:
+    return list(CouncilValue.objects.select_for_update().order_by("order", "name", "pk"))
+
+
+def _renumber(values: list[CouncilValue]) -> None:
+    """Give the values (in the order wanted) the orders 0, 1, 2, ..."""
+    changed = []
+    for i, value in enumerate(values):
+        if value.order != i:
+            value.order = i
+            changed.append(value)
+    if changed:
+        CouncilValue.objects.bulk_update(changed, ["order"])
+
+
+@transaction.atomic
+def council_value_add(*, actor: User, name: str, description: str = "") -> CouncilValue:
+    """A new value, last in the list."""
+    values = _values_in_order()
+    _renumber(values)
+    value = CouncilValue(name=name.strip(), description=description.strip(), order=len(values))
+    value.full_clean()
+    value.save()
+    audit_record(actor=actor, action="council value added", target=value.name,
+                 detail={"id": value.pk, "description": value.description})
+    return value
+
+
+@transaction.atomic
+def council_value_change(*, actor: User, value: CouncilValue, name: str, description: str = "") -> CouncilValue:
+    value = CouncilValue.objects.select_for_update().get(pk=value.pk)
+    before = {"name": value.name, "description": value.description}
+    value.name, value.description = name.strip(), description.strip()
+    changed = {f: {"from": before[f], "to": getattr(value, f)} for f in before if before[f] != getattr(value, f)}
+    if changed:
+        value.full_clean()
+        value.save(update_fields=list(changed))
+        audit_record(actor=actor, action="council value changed", target=value.name,
+                     detail={"id": value.pk, "changed": changed})
+    return value
+
+
+@transaction.atomic
+def council_value_remove(*, actor: User, value: CouncilValue) -> bool:
+    """Remove a value and its tags on modules and survey questions (they themselves are kept). False if
+    it was already gone (a second click)."""
+    value = CouncilValue.objects.select_for_update().filter(pk=value.pk).first()
+    if value is None:
+        return False
+    detail = {"id": value.pk, "description": value.description, **selectors.council_value_uses(value)._asdict()}
+    value.delete()
+    _renumber(_values_in_order())
+    audit_record(actor=actor, action="council value removed", target=value.name, detail=detail)
+    return True
+
+
+@transaction.atomic
+def council_value_move(*, actor: User, value: CouncilValue, by: int) -> None:
+    """Move a value one place up (by=-1) or down (by=1); at either end it stays where it is."""
+    if by not in (-1, 1):
+        raise ValueError("Move by one place, up or down")
+    values = _values_in_order()
+    _renumber(values)
+    i = next((i for i, v in enumerate(values) if v.pk == value.pk), None)
+    if i is None or not 0 <= i + by < len(values):
+        return
+    j = i + by
+    values[i], values[j] = values[j], values[i]
+    _renumber(values)
+    audit_record(actor=actor, action="council value moved", target=values[j].name,
+                 detail={"id": value.pk, "from": i + 1, "to": j + 1})

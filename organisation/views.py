@@ -14,12 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from organisation import accounts, importing, ratelimit, selectors, services, tasks
 from organisation.forms import (
     ChoosePasswordForm,
-    CouncilSettingsForm,
-    CouncilValueFormSet,
     SignInCodeForm,
     StaffImportForm,
 )
-from organisation.models import CouncilSettings, CouncilValue, StaffImport
+from organisation.models import CouncilSettings, StaffImport
 from organisation.permissions import admin_required, hr_required, manager_or_hr_required
 from organisation.scoping import get_department_for_user, get_staff_for_user
 
@@ -224,20 +222,7 @@ def import_progress(request, pk):
     return JsonResponse({"status": imp.status, **progress})
 
 
-# --- Council settings and audit (admin) ----------------------------------------------------------------
-
-@require_http_methods(["GET", "POST"])
-@admin_required
-def council_settings(request):
-    council = CouncilSettings.load()
-    form = CouncilSettingsForm(request.POST or None, request.FILES or None, instance=council)
-    values = CouncilValueFormSet(request.POST or None, queryset=CouncilValue.objects.all(), prefix="values")
-    if request.method == "POST" and form.is_valid() and values.is_valid():
-        services.council_settings_update(actor=request.user, form=form, values_formset=values)
-        messages.success(request, "Council settings saved.")
-        return redirect("organisation:settings")
-    return render(request, "organisation/council_settings.html", {"form": form, "values": values})
-
+# --- Audit log (admin; council settings are in organisation.views_settings) ---------------------------
 
 @require_GET
 @admin_required

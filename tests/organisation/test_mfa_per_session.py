@@ -43,7 +43,7 @@ def test_before_mfa_the_account_pages_are_closed_too(client, org, name):
 
 def test_a_post_before_mfa_is_not_carried_out(client, org):
     client.force_login(org.admin, mfa=False)
-    response = client.post(reverse("organisation:settings"), {"name": "Taken over"})
+    response = client.post(reverse("organisation:settings_branding"), {"name": "Taken over", "colour": "#17577a"})
     assert response.status_code == 302 and response["Location"] == STEP
     assert CouncilSettings.load().name != "Taken over"
 

@@ -17,7 +17,7 @@ import pytest
 from django.urls import reverse
 
 import tests.security.rules as rule_modules
-from organisation.models import StaffImport
+from organisation.models import CouncilValue, StaffImport
 from tests.factories import give_totp, make_staff
 from tests.security.rules.common import GET_ONLY, HR, MANAGERS_AND_HR, ROLES, SIGNED_IN, everyone, only, signed_in
 from tests.security.urlmap import all_patterns
@@ -78,6 +78,14 @@ RULES = {
     "organisation:import_confirm": ("import", everyone(405)),  # POST only
     "organisation:import_progress": ("import", only(HR)),
     "organisation:settings": (None, only({"admin"})),
+    "organisation:settings_branding": (None, only({"admin"})),
+    "organisation:settings_thresholds": (None, only({"admin"})),
+    "organisation:settings_sign_in": (None, only({"admin"})),
+    "organisation:settings_values": (None, only({"admin"})),
+    "organisation:value_new": (None, only({"admin"})),
+    "organisation:value_edit": ("council_value", only({"admin"})),
+    "organisation:value_remove": ("council_value", only({"admin"})),  # GET: the confirmation page
+    "organisation:value_move": ("council_value", everyone(405)),  # POST only
     "organisation:audit": (None, only({"admin"})),
     # Public.
     "council_logo": (None, everyone(404)),  # no logo uploaded
@@ -137,7 +145,15 @@ POST_RULES = {
     "organisation:import_detail": GET_ONLY,
     "organisation:import_confirm": only(HR, status=302),
     "organisation:import_progress": GET_ONLY,
-    "organisation:settings": only({"admin"}),
+    "organisation:settings": GET_ONLY,  # the overview: each group is changed on its own page
+    "organisation:settings_branding": only({"admin"}),  # no name: the form again, with its errors
+    "organisation:settings_thresholds": only({"admin"}),
+    "organisation:settings_sign_in": only({"admin"}),
+    "organisation:settings_values": GET_ONLY,
+    "organisation:value_new": only({"admin"}),
+    "organisation:value_edit": only({"admin"}),
+    "organisation:value_remove": only({"admin"}, status=302),  # removed, back to the list
+    "organisation:value_move": only({"admin"}, status=302),  # no direction: back, with a message
     "organisation:audit": GET_ONLY,
     "council_logo": GET_ONLY,
     "theme_css": GET_ONLY,
@@ -148,7 +164,7 @@ POST_RULES = {
     "favicon": GET_ONLY,
 }
 # POSTs that remove what later POSTs use run last, in this order.
-POST_LAST = ["account_logout", "courses:assignment_withdraw", "surveys:wave_cancel", "surveys:question_remove",
+POST_LAST = ["account_logout", "organisation:value_remove", "courses:assignment_withdraw", "surveys:wave_cancel", "surveys:question_remove",
              "surveys:section_remove", "surveys:survey_delete"]
 
 
@@ -188,6 +204,7 @@ def staff_status_user(org):
 @pytest.fixture
 def objects(org, staff_status_user):
     imp = StaffImport.objects.create(created_by=org.hr, filename="staff.csv", content="x", row_count=0)
+    value = CouncilValue.objects.create(name="Open and honest")
     extra = {}
     for area in AREAS:
         extra.update(area.objects(org))
@@ -196,6 +213,7 @@ def objects(org, staff_status_user):
         "department": {"pk": org.waste.pk},
         "staff": {"pk": org.frontline.profile.pk},
         "import": {"pk": imp.pk},
+        "council_value": {"pk": value.pk},
         "key": {"key": "not-a-real-key"},
         "reset_key": {"uidb36": "zz", "key": "not-a-real-key"},
     }
