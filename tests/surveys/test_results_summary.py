@@ -178,3 +178,28 @@ def test_hr_compares_departments_with_the_organisation(org, waves):
     reference = {c["dimension"]: c["organisation"]["mean"] for c in page["comparison"]}
     shaded = [c for row in page["rows"] for c in row["cells"] if not c["hidden"]]
     assert shaded and all(c["heat"] == results.relative_heat(c["mean"], reference[c["dimension"]]) for c in shaded)
+
+
+def test_a_long_department_table_folds_teams_by_directorate_and_shows_only_released_figures(client, org):
+    """Eight more teams in Environment (six people each) make the table long: the directorates are listed,
+    their teams folded in <details> (no script needed), and every figure is still a released cell."""
+    from tests.factories import make_department, make_staff
+
+    people = _people(org)
+    for i in range(8):
+        team = make_department(f"ENV-T{i}", f"Team {i}", org.environment)
+        people[f"team{i}"] = [make_staff(team) for _ in range(6 if i else 2)]  # Team 0 is too small to show
+    wave = run_wave(make_pulse(), [p for group in people.values() for p in group], seed=5)
+    page = results.results_page(org.hr, wave, results.Group())
+    split = page["row_sections"]
+    assert split is not None and len(page["rows"]) > results.LONG_TABLE
+    assert [s["label"] for s in split["sections"]] == ["Environment", "Resources"]
+    client.force_login(org.hr)
+    html = client.get(reverse("surveys:results", args=[wave.pk])).content.decode()
+    assert html.count('<details class="govuk-details') == 4  # two directorates, response rate and heatmap
+    assert "Teams in Environment: scores" in html
+    region = html.split('id="results"', 1)[1]
+    assert set(re.findall(r'data-cell="([^"]+)"', region)) <= selectors.figures_release(wave).released
+    for attrs, text in re.findall(r"<td([^>]*)>(.*?)</td>", region, flags=re.S):
+        assert "data-cell" in attrs or text.strip() == FEWER
+    assert FEWER in html.split("Teams in Environment: scores", 1)[1]  # Team 0, hidden, in its folded table
