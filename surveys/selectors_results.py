@@ -27,10 +27,11 @@ Sums over departments are fetched once per page (grouped by department) and roll
 Python, so a page costs the same few queries however many departments it shows.
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 
 from organisation import roles
@@ -298,16 +299,38 @@ class _Cells:
         for dim, per_department in self.dims.items():
             s = _total(per_department, members, _DimSum())
             if s.answers:
-                out[dim] = (round(s.total / s.answers, 2), s.responses)
+                # Exact: the barrier rule compares the unrounded mean with 3; cells round to show it.
+                out[dim] = (s.total / s.answers, s.responses)
         return out
 
 
-def _band(mean: float) -> int:
-    """Heatmap shade 1 (low) to 5 (high); the number is always printed too."""
-    for band, upper in enumerate((2.0, 2.75, 3.25, 4.0), start=1):
-        if mean < upper:
-            return band
-    return 5
+# --- Heatmap colours --------------------------------------------------------------------------------------------
+
+# The heatmap's colours compare each mean with a reference (the organisation's mean for the same dimension,
+# or the group shown), diverging either way, so contrast shows even when every mean sits between 3.5 and
+# 4.5. Steps in hundredths of a point on the 1-5 scale, applied to means rounded to two places (as the cells
+# hold them), so a boundary is exact: a difference of 0.10 is "0.1 to 0.29", 0.09 is "less than 0.1".
+HEAT_STEPS = (10, 30, 60)
+HEAT_KEY = (("m3", "0.6 or more below"), ("m2", "0.3 to 0.59 below"), ("m1", "0.1 to 0.29 below"),
+            ("0", "less than 0.1 either way"), ("p1", "0.1 to 0.29 above"), ("p2", "0.3 to 0.59 above"),
+            ("p3", "0.6 or more above"))
+
+
+def relative_heat(mean: float | None, reference: float | None) -> str:
+    """The heatmap class suffix (tandem-rheat--...) for a mean beside its reference: "m3".."m1" below,
+    "0" within 0.1, "p1".."p3" above; "none" without both. The number is always printed too."""
+    if mean is None or reference is None:
+        return "none"
+    hundredths = round((mean - reference) * 100)
+    step = sum(abs(hundredths) >= s for s in HEAT_STEPS)
+    if step == 0:
+        return "0"
+    return f"{'p' if hundredths > 0 else 'm'}{step}"
+
+
+def _shade(cells: list[dict], reference: dict[str, float]) -> None:
+    for c in cells:
+        c["heat"] = "none" if c["hidden"] else relative_heat(c["mean"], reference.get(c["dimension"]))
 
 
 def _dimension_cells(key: str, means, dimensions: list[str], n: int) -> list[dict]:
@@ -319,7 +342,7 @@ def _dimension_cells(key: str, means, dimensions: list[str], n: int) -> list[dic
         if d in means:
             mean, responses = means[d]
             out.append({"key": key, "dimension": d, "label": DIMENSION_LABELS[d], "hidden": False, "mean": round(mean, 2),
-                        "responses": responses, "band": _band(mean), "width": round(mean / 5 * 100, 1)})
+                        "responses": responses, "width": round(mean / 5 * 100, 1)})
         else:  # a released cell with no answers to this dimension cannot happen in an anonymous survey
             out.append({"key": key, "dimension": d, "label": DIMENSION_LABELS[d], "hidden": True,
                         "value": Suppressed(n)})
@@ -348,6 +371,32 @@ def _rows(user, group: Group, tree: _Tree, release: Release) -> list[dict]:
         if tree.children.get(d) and f"d{d}!" in release.counts:
             rows.append({"scope": f"d{d}!", "label": f"{name}: staff not in a team below", "depth": depth - top + 1})
     return rows
+
+
+# A department table longer than this is shown a directorate at a time.
+LONG_TABLE = 12
+
+
+def by_directorate(rows: list[dict], *, longest: int = LONG_TABLE) -> dict | None:
+    """A long department table split for reading: `lead`, the top rows and the directorates (the
+    departments directly beneath a single top department, or the top departments when there are several),
+    shown as they are; and `sections`, the teams beneath each directorate (depth counted from just beneath
+    it), each shown folded under its directorate's name. None when the table is short enough to show
+    whole. The rows are the page's own (the same figures); only their grouping changes."""
+    if len(rows) <= longest:
+        return None
+    level = 1 if sum(1 for r in rows if r["depth"] == 0) == 1 else 0
+    lead, sections, current = [], [], None
+    for row in rows:
+        if row["depth"] <= level or current is None:
+            lead.append(row)
+            if row["depth"] == level and not row["scope"].endswith("!"):
+                current = {"label": row["label"], "scope": row["scope"], "rows": []}
+                sections.append(current)
+        else:
+            current["rows"].append({**row, "depth": row["depth"] - level - 1})
+    sections = [s for s in sections if s["rows"]]
+    return {"lead": lead, "sections": sections} if sections else None
 
 
 def _distributions(wave: Wave, key: str, survey: Survey, responses: int) -> list[dict]:
@@ -426,6 +475,90 @@ def _trend(wave: Wave, key: str, dimensions: list[str], user) -> list[dict]:
     return out
 
 
+# --- The summary a results page opens with ----------------------------------------------------------------------
+
+Z95 = 1.96
+
+
+@dataclass(frozen=True)
+class Spread:
+    """One dimension in one released cell: the mean of its answers, how spread they are, and from how many
+    responses. The spread is worked out from the answers per value, which the page already shows for the
+    cell (Answers by question), so it releases nothing new."""
+
+    mean: float
+    sd: float
+    responses: int
+
+
+def _released_spread(w: Wave, key: str) -> dict[str, Spread] | Suppressed:
+    """Each dimension's Spread in a closed wave's cell, or Suppressed if that wave's release hid the cell
+    (or its data changed since it closed): read exactly as the trend reads another wave."""
+    release = selectors.figures_release(w)
+    if release is None or not release.is_released(key) or (
+            selectors.cell_responses(w, key).count() != release.counts.get(key)):
+        return Suppressed(w.min_group_size)
+    rows = (Answer.objects.filter(response__in=selectors.cell_responses(w, key), question__type=Question.Type.AGREE5,
+                                  number__isnull=False)
+            .exclude(question__dimension="").values("question__dimension")
+            .annotate(total=Sum("number"), squares=Sum(F("number") * F("number")), answers=Count("pk"),
+                      responses=Count("response", distinct=True)).order_by())
+    out = {}
+    for r in rows:
+        mean = r["total"] / r["answers"]
+        variance = max(0.0, r["squares"] / r["answers"] - mean * mean)
+        out[r["question__dimension"]] = Spread(mean, math.sqrt(variance), r["responses"])
+    return out
+
+
+def previous_wave(user, wave: Wave) -> Wave | None:
+    """The closed wave of the same survey the user may see that opened just before this one."""
+    earlier = Q(opens_at__lt=wave.opens_at) | Q(opens_at=wave.opens_at, pk__lt=wave.pk)
+    return (waves_for_user(user).filter(earlier, survey_id=wave.survey_id, status=Wave.Status.CLOSED)
+            .order_by("-opens_at", "-pk").first())
+
+
+def change_between(then: Spread, now: Spread) -> dict:
+    """A change of a mean between two waves, called a change only beyond its 95% margin of error (the
+    answers' spread in each wave over its number of responses; answers from one person count once, so the
+    margin is on the wide side)."""
+    difference = round(now.mean, 2) - round(then.mean, 2)
+    margin = Z95 * math.sqrt(then.sd ** 2 / then.responses + now.sd ** 2 / now.responses)
+    beyond = abs(difference) > margin
+    return {"then": round(then.mean, 2), "now": round(now.mean, 2), "difference": round(difference, 2),
+            "margin": round(margin, 2), "beyond": beyond, "n_then": then.responses, "n_now": now.responses,
+            "direction": ("up" if difference > 0 else "down") if beyond else "same"}
+
+
+def results_summary(user, wave: Wave, group: Group, *, rate: dict, means, dimensions: list[str], n: int) -> dict:
+    """What the results page opens with, for the group: its response rate, its mean for each ADKAR element
+    (or each dimension, in a survey without them), the barrier point (from the exact means), and the change
+    of each since the previous closed wave of the survey. Only released figures: a hidden group has no
+    means and no barrier; a change is given only where both waves released the group (and the element)."""
+    elements = [d for d in dimensions if d in Question.ADKAR] or dimensions
+    released = isinstance(means, dict)
+    adkar = {d: v for d, v in means.items() if d in Question.ADKAR} if released else {}
+    barrier = selectors.barrier_point(adkar) if adkar else None
+    out = {
+        "rate": rate, "hidden": not released, "adkar": any(d in Question.ADKAR for d in elements),
+        "elements": _dimension_cells(group.key, means if released else Suppressed(n), elements, n),
+        "barrier": barrier, "barrier_label": DIMENSION_LABELS.get(barrier, ""),
+        "barrier_mean": adkar[barrier][0] if barrier else None,
+        "barrier_responses": adkar[barrier][1] if barrier else None,
+        "previous": previous_wave(user, wave), "previous_hidden": False, "changes": [],
+    }
+    if out["previous"] is None or not released or not elements:
+        return out
+    then = _released_spread(out["previous"], group.key)
+    now = _released_spread(wave, group.key)
+    if not isinstance(then, dict) or not isinstance(now, dict):
+        out["previous_hidden"] = True
+        return out
+    out["changes"] = [{"dimension": d, "label": DIMENSION_LABELS[d], "key": group.key, **change_between(then[d], now[d])}
+                      for d in elements if d in then and d in now]
+    return out
+
+
 def results_page(user, wave: Wave, group: Group) -> dict | None:
     """Everything the results page (and its exports) shows for a closed wave and one group; None until
     the wave has closed."""
@@ -439,8 +572,7 @@ def results_page(user, wave: Wave, group: Group) -> dict | None:
     scope = group.scope
     focus_hidden = cells.hidden(scope)
     focus_means = cells.means(scope)
-    adkar = {d: v for d, v in focus_means.items() if d in Question.ADKAR} if isinstance(focus_means, dict) else {}
-    barrier = selectors.barrier_point(adkar) if adkar else None
+    summary = results_summary(user, wave, group, rate=cells.rate(scope), means=focus_means, dimensions=dimensions, n=n)
     rows = _rows(user, group, tree, release)
     for row in rows:
         row["key"] = cells.key(row["scope"])
@@ -451,8 +583,7 @@ def results_page(user, wave: Wave, group: Group) -> dict | None:
         "dimension_labels": DIMENSION_LABELS,
         "rate": cells.rate(scope),
         "scores": _dimension_cells(group.key, focus_means, dimensions, n),
-        "barrier": barrier, "barrier_label": DIMENSION_LABELS.get(barrier, ""),
-        "barrier_mean": adkar[barrier][0] if barrier else None, "barrier_responses": adkar[barrier][1] if barrier else None,
+        "summary": summary, "barrier": summary["barrier"],
         "questions": [] if focus_hidden else _distributions(wave, group.key, wave.survey, release.counts[group.key]),
         "rows": rows,
         "trend": _trend(wave, group.key, dimensions, user),
@@ -471,6 +602,19 @@ def results_page(user, wave: Wave, group: Group) -> dict | None:
         {"label": c["label"], "group": c, "organisation": page["comparison"][i]["organisation"] if page["comparison"] else None}
         for i, c in enumerate(page["scores"])
     ]
+    # Heatmap colours against the organisation's mean (HR), or the group's own (a manager, who sees no
+    # organisation figure; or where the organisation's is hidden under the filters): both on the page.
+    reference_cells = page["scores"]
+    page["heat_reference"] = "group"
+    if roles.is_hr(user):
+        org_cells = [c["organisation"] for c in page["comparison"]] if page["comparison"] else page["scores"]
+        if not all(c["hidden"] for c in org_cells):
+            reference_cells, page["heat_reference"] = org_cells, "organisation"
+    reference = {c["dimension"]: c["mean"] for c in reference_cells if not c["hidden"]}
+    for row in rows:
+        _shade(row["cells"], reference)
+    page["heat_key"] = HEAT_KEY
+    page["row_sections"] = by_directorate(rows)
     return page
 
 

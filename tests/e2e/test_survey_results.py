@@ -12,9 +12,27 @@ from playwright.sync_api import expect
 from organisation.models import StaffProfile
 from surveys import services
 from surveys.models import Wave
-from tests.e2e.conftest import check_page, sign_in, sign_out, totp_secret
+from tests.e2e.conftest import SCREENSHOTS, check_page, sign_in, sign_out, totp_secret
 from tests.factories import PASSWORD, build_org, make_staff
 from tests.surveys.test_results_seed import COMMENTS, random_answers
+
+
+def fits_320(page, name: str) -> None:
+    """At 320px (the narrowest phones, and 400% zoom on a desktop) nothing on the page, hidden text in a
+    table included, reaches beyond the screen: tables scroll in their own box. Screenshots it there."""
+    original = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})
+    try:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-320.png"), full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{page.url} is {width}px wide at 320px"
+        for region in page.locator("table").all():  # every table sits in a labelled scroll box
+            wrap = region.locator("xpath=ancestor::div[contains(@class, 'tandem-table-wrap')][1]")
+            assert wrap.count() == 1, f"a table outside a scroll box on {page.url}"
+            assert wrap.get_attribute("tabindex") == "0" and wrap.get_attribute("role") == "region"
+            assert wrap.get_attribute("aria-label") or wrap.get_attribute("aria-labelledby")
+    finally:
+        page.set_viewport_size(original)
 
 
 def _staff(org):
@@ -46,6 +64,7 @@ def test_hr_runs_a_survey_and_reads_its_results(page, live_server, tmp_path):
     page.goto(f"{live_server.url}/surveys/manage/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Surveys")
     check_page(page, "survey-manage-empty")
+    fits_320(page, "survey-manage-empty")
     page.get_by_role("button", name="Create a survey").click()
     page.get_by_role("button", name="Create the survey").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Choose a template.")
@@ -71,6 +90,10 @@ def test_hr_runs_a_survey_and_reads_its_results(page, live_server, tmp_path):
     page.get_by_role("button", name="Schedule the wave").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Spring 2026 is open")
     check_page(page, "survey-detail-open")
+    fits_320(page, "survey-detail-open")
+    page.goto(f"{live_server.url}/surveys/manage/")
+    fits_320(page, "survey-manage-list")
+    page.go_back()
 
     # While it runs: the response rate only.
     wave = Wave.objects.get(name="Spring 2026")
@@ -79,6 +102,7 @@ def test_hr_runs_a_survey_and_reads_its_results(page, live_server, tmp_path):
     expect(page.get_by_role("table", name="Response rate so far")).to_be_visible()
     expect(page.locator("[data-cell]")).to_have_count(0)
     check_page(page, "survey-results-open")
+    fits_320(page, "survey-results-open")
 
     # Close it now; the results are ready.
     page.go_back()
@@ -87,7 +111,16 @@ def test_hr_runs_a_survey_and_reads_its_results(page, live_server, tmp_path):
     page.get_by_role("link", name="Results of Spring 2026").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Spring 2026: results")
     expect(page.get_by_role("heading", name="Departments by dimension")).to_be_visible()
+    # It opens with a summary and a list of its sections.
+    summary = page.locator(".tandem-results-summary")
+    expect(summary).to_contain_text("Response rate")
+    expect(summary).to_contain_text("Scores by ADKAR element")
+    expect(summary).to_contain_text("Barrier point")
+    expect(summary).to_contain_text("nothing to compare it with yet")
+    page.get_by_role("navigation", name="Contents").get_by_role("link", name="Departments by dimension").click()
+    expect(page.locator(".tandem-heat-legend")).to_contain_text("0.6 or more below")
     check_page(page, "survey-results-organisation")
+    fits_320(page, "survey-results-organisation")
 
     # A department, narrowed by work pattern; then more attributes at once, which is refused.
     page.get_by_label("Department", exact=True).select_option(label="\u2014 \u2014 Finance")
@@ -130,6 +163,7 @@ def test_hr_runs_a_survey_and_reads_its_results(page, live_server, tmp_path):
     expect(page.locator("#results h2").first).to_have_text("Environment and the teams beneath it")
     assert "Whole organisation" not in page.locator("main").inner_text()
     check_page(page, "survey-results-manager")
+    fits_320(page, "survey-results-manager")
     response = page.goto(f"{live_server.url}/surveys/results/{wave.pk}/?department={org.finance.pk}")
     assert response.status == 404
 
@@ -155,6 +189,7 @@ def test_hr_reads_named_answers(page, live_server):
     sign_in(page, live_server, org.hr.email, PASSWORD, totp=totp_secret(org.hr))
     page.goto(f"{live_server.url}/surveys/manage/{survey.pk}/")
     check_page(page, "survey-detail-named")
+    fits_320(page, "survey-detail-named")
     page.get_by_role("link", name=re.compile("Answers by person")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Answers by person")
     expect(page.locator("main")).to_contain_text(org.frontline.profile.full_name)
