@@ -21,7 +21,7 @@ from organisation.forms import (
 )
 from organisation.models import CouncilSettings, CouncilValue, StaffImport
 from organisation.permissions import admin_required, hr_required, manager_or_hr_required
-from organisation.scoping import get_department_for_user, get_staff_for_user
+from organisation.scoping import get_department_for_user
 
 # --- Departments and staff (managers: their own subtree; HR: everything) ----------------------------
 
@@ -41,14 +41,6 @@ def department_detail(request, pk):
         "children": selectors.department_children(request.user, department),
         "staff_page": staff,
     })
-
-
-@require_GET
-@manager_or_hr_required
-def staff_detail(request, pk):
-    profile = get_staff_for_user(request.user, pk)
-    return render(request, "organisation/staff_detail.html", {
-        "profile": profile, "slip_refusal": accounts.protected_reason(profile.user)})
 
 
 @require_POST

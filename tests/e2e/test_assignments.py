@@ -103,7 +103,22 @@ def test_a_manager_reads_their_teams_progress(page, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("Team progress")
     expect(page.get_by_role("table", name=re.compile("how many people have completed each"))).to_contain_text(first.title)
     expect(page.get_by_role("table", name=re.compile("overdue module"))).to_contain_text("Ben Walsh")
+    teams = page.get_by_role("table", name=re.compile("in each team of Environment"))
+    expect(teams.get_by_role("row", name=re.compile("^Waste Collection"))).to_be_visible()
+    expect(teams.get_by_role("row", name=re.compile("^Staff directly in Environment"))).to_be_visible()
     check_page(page, "team-progress")
+
+    # Overdue is a status of its own: filter the people by it, then open one person's learning.
+    page.get_by_label("Status").select_option(label="Overdue")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", name="People: overdue")).to_be_visible()
+    check_page(page, "team-progress-overdue")
+    page.get_by_role("table", name=re.compile("where they are with")).get_by_role("link", name="Ben Walsh").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ben Walsh")
+    learning = page.get_by_role("table", name=re.compile("Ben Walsh's modules"))
+    expect(learning.get_by_role("row", name=re.compile(first.title))).to_contain_text("Overdue")
+    check_page(page, "staff-learning")
+    page.goto(f"{live_server.url}/courses/team/")
 
     page.get_by_label("Department").select_option(label="\u2014 Waste Collection")
     page.get_by_label("Module").select_option(label=first.title)
