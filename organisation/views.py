@@ -168,10 +168,16 @@ def import_upload(request):
 @hr_required
 def import_detail(request, pk):
     imp = get_object_or_404(StaffImport.objects.defer("content"), pk=pk)
-    return render(request, "organisation/import_detail.html", {
+    return render(request, "organisation/import_detail.html", _import_context(request, imp))
+
+
+def _import_context(request, imp: StaffImport, **extra) -> dict:
+    return {
         "imp": imp, "progress": importing.progress_get(imp.pk),
         "working": imp.status in {StaffImport.Status.VALIDATING, StaffImport.Status.APPLYING},
-    })
+        "preview": selectors.import_preview(imp), "next_steps": selectors.import_next_steps(request.user, imp),
+        **extra,
+    }
 
 
 def _typed_number(value: str) -> int | None:
@@ -183,11 +189,15 @@ def _typed_number(value: str) -> int | None:
 @hr_required
 def import_confirm(request, pk):
     imp = get_object_or_404(StaffImport.objects.defer("content"), pk=pk)
+    if imp.nothing_to_change and imp.status == StaffImport.Status.READY:
+        messages.info(request, "There is nothing to change: everyone in this file already matches the records, "
+                               "so nothing was applied.")
+        return redirect("organisation:import_detail", pk=imp.pk)
     leavers_typed = _typed_number(request.POST.get("leavers", ""))
     try:
         started = importing.staff_import_start_apply(import_id=imp.pk, leavers_typed=leavers_typed)
     except importing.LeaversNotConfirmed as e:
-        return render(request, "organisation/import_detail.html", {"imp": imp, "leavers_error": str(e)})
+        return render(request, "organisation/import_detail.html", _import_context(request, imp, leavers_error=str(e)))
     if started:
         if imp.row_count <= settings.STAFF_IMPORT_SYNC_MAX_ROWS:
             try:
