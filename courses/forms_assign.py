@@ -100,10 +100,10 @@ class TeamFilterForm(forms.Form):
     department = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Department")
     module = forms.ModelChoiceField(queryset=Module.objects.filter(published=True).order_by("order", "title"),
                                     required=False, empty_label="All modules", label="Module")
+    # Overdue is explained where it is chosen, as on the page: a due date passed, not completed.
     state = forms.ChoiceField(
-        choices=[("", "Everyone")] + [(s, STATE_LABELS[s]) for s in STATES], required=False, label="Status",
-        help_text="Who is listed under People and in the CSV. Overdue: a due date has passed and the "
-                  "module is not completed.")
+        choices=[("", "Everyone")] + [(s, "Overdue: due date passed, not completed" if s == "overdue" else STATE_LABELS[s])
+                                      for s in STATES], required=False, label="Status")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

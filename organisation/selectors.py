@@ -69,7 +69,8 @@ SLIPS_PER_PRINT = 400  # staff ids in one slips form: well under Django's 1,000 
 def import_preview(imp: StaffImport) -> dict:
     """An import's stored preview as its page shows it: departments by name with their code ("Finance
     (RES-FIN)", for a department that still exists; the code alone otherwise) and fields by the names
-    people use. `new`: rows with `department`; `updated`: rows with `changes` as (field, before, after).
+    people use. `new`: rows with `department_name` (None if it no longer exists); `updated`: rows with
+    `changes` as (field, before, after).
     One query."""
     summary = imp.summary or {}
     new, updated = summary.get("new", []), summary.get("updated", [])
@@ -82,7 +83,7 @@ def import_preview(imp: StaffImport) -> dict:
         return f"{names[code]} ({code})" if code in names else code
 
     return {
-        "new": [{**n, "department": department(n["department_code"])} for n in new],
+        "new": [{**n, "department_name": names.get(n["department_code"])} for n in new],
         "updated": [{**u, "changes": [
             (importing.FIELD_LABELS.get(name, name),
              *([department(v) for v in change] if name == "department_code" else change))
@@ -93,7 +94,7 @@ def import_preview(imp: StaffImport) -> dict:
 def import_next_steps(user, imp: StaffImport) -> dict:
     """After an import is applied: how many new staff were queued an invitation, and the new staff
     without a work email who still need a sign-in slip (active, never signed in, not protected, that the
-    user may see), as batches of ids for the slips form. Two queries; none before it is applied."""
+    user may see), as batches of ids for the slips form. One query; none before it is applied."""
     summary = imp.summary or {}
     if imp.status != StaffImport.Status.APPLIED or not summary.get("without_email"):
         return {"invited": summary.get("invited_count", 0), "slips": 0, "slip_batches": []}

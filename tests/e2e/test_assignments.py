@@ -37,7 +37,7 @@ def test_hr_assigns_follows_and_withdraws(page, live_server):
     expect(summary).to_contain_text("Enter a due date.")
     check_page(page, "assign-errors")
 
-    page.get_by_label("Module").select_option(label=first.title)
+    page.get_by_label("Module", exact=True).select_option(label=first.title)
     page.get_by_label("A department").check()
     check_page(page, "assign-department-chosen")
     page.get_by_label("Department", exact=True).select_option(label="\u2014 Environment")
@@ -109,7 +109,7 @@ def test_a_manager_reads_their_teams_progress(page, live_server):
     check_page(page, "team-progress")
 
     # Overdue is a status of its own: filter the people by it, then open one person's learning.
-    page.get_by_label("Status").select_option(label="Overdue")
+    page.get_by_label("Status").select_option(value="overdue")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("heading", name="People: overdue")).to_be_visible()
     check_page(page, "team-progress-overdue")
@@ -121,7 +121,7 @@ def test_a_manager_reads_their_teams_progress(page, live_server):
     page.goto(f"{live_server.url}/courses/team/")
 
     page.get_by_label("Department").select_option(label="\u2014 Waste Collection")
-    page.get_by_label("Module").select_option(label=first.title)
+    page.get_by_label("Module", exact=True).select_option(label=first.title)
     page.get_by_role("button", name="Show").click()
     expect(page.locator(".govuk-caption-l")).to_have_text("Waste Collection and the teams beneath it")
     check_page(page, "team-progress-filtered")
