@@ -486,18 +486,20 @@ def get_assignment_for_user(user, pk) -> Assignment:
 
 
 def assignment_figures(user, assignment: Assignment, *, today: date | None = None) -> dict:
-    """How the people an assignment enrolled are getting on: active staff the user can see. One query
-    (two for a manager: their departments)."""
+    """How the people an assignment enrolled are getting on: active staff the user can see, in the four
+    states of the team page (completed, in progress, not started, overdue: they add up to `enrolled`).
+    One query (two for a manager: their departments)."""
     today = _today(today)
     done = Q(status=Enrolment.Status.COMPLETED)
+    late = Q(due_date__lt=today)
     figures = Enrolment.objects.filter(
         assignments=assignment, profile__active=True, profile__department_id__in=_scope_ids(user),
     ).aggregate(
         enrolled=Count("pk"),
         completed=Count("pk", filter=done),
-        in_progress=Count("pk", filter=Q(status=Enrolment.Status.IN_PROGRESS)),
-        not_started=Count("pk", filter=Q(status=Enrolment.Status.NOT_STARTED)),
-        overdue=Count("pk", filter=~done & Q(due_date__lt=today)),
+        in_progress=Count("pk", filter=Q(status=Enrolment.Status.IN_PROGRESS) & ~late),
+        not_started=Count("pk", filter=Q(status=Enrolment.Status.NOT_STARTED) & ~late),
+        overdue=Count("pk", filter=~done & late),
     )
     figures["rate"] = round(100 * figures["completed"] / figures["enrolled"]) if figures["enrolled"] else None
     return figures
