@@ -87,8 +87,14 @@ def import_preview(imp: StaffImport) -> dict:
         "updated": [{**u, "changes": [
             (importing.FIELD_LABELS.get(name, name),
              *([department(v) for v in change] if name == "department_code" else change))
-            for name, change in u["changes"].items()]} for u in updated],
+            for name, change in sorted(u["changes"].items(), key=_field_order)]} for u in updated],
     }
+
+
+def _field_order(item) -> int:
+    """Changes in the preview's order (importing.COMPARED): the stored JSON keeps no order on PostgreSQL."""
+    name = item[0]
+    return importing.COMPARED.index(name) if name in importing.COMPARED else len(importing.COMPARED)
 
 
 def import_next_steps(user, imp: StaffImport) -> dict:
