@@ -8,4 +8,5 @@ urlpatterns = [
     path("readiness/", views.readiness, name="readiness"),
     path("readiness/department/<int:pk>/", views.readiness_department, name="readiness_department"),
     path("settings/readiness-weights/", views.readiness_weights, name="weights"),
+    path("staff/<int:pk>/", views.staff_detail, name="staff"),
 ]

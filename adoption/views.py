@@ -1,4 +1,5 @@
-"""Pages that combine apps: each role's home page and readiness. (adoption/ may import every other app.)"""
+"""Pages that combine apps: each role's home page, readiness, and a member of staff's page (their record
+from organisation, their learning from courses). (adoption/ may import every other app.)"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,9 +11,10 @@ from adoption import readiness as model
 from adoption import selectors, services
 from adoption.forms import ReadinessFilterForm, ReadinessWeightsForm
 from adoption.models import ReadinessWeights
-from organisation import roles
+from courses.selectors import progress as course_progress
+from organisation import accounts, roles
 from organisation.permissions import admin_required, manager_or_hr_required
-from organisation.scoping import get_department_for_user
+from organisation.scoping import get_department_for_user, get_staff_for_user
 from organisation.selectors import subtree_ids
 
 
@@ -20,6 +22,23 @@ from organisation.selectors import subtree_ids
 @login_required
 def home(request):
     return render(request, "adoption/home.html", selectors.home_context(request.user))
+
+
+@require_GET
+@manager_or_hr_required
+def staff_detail(request, pk):
+    """A member of staff: their record and sign-in slip (organisation) and their learning (courses).
+    Managers see their own departments' staff only (404 otherwise); a manager may see their staff's
+    training status (DESIGN)."""
+    profile = get_staff_for_user(request.user, pk)
+    learning = course_progress.staff_learning(profile)
+    assigned = [e for e in learning if e.assigned]
+    return render(request, "adoption/staff_detail.html", {
+        "profile": profile, "slip_refusal": accounts.protected_reason(profile.user),
+        "learning": learning, "assigned_count": len(assigned),
+        "completed_count": sum(e.state == "completed" for e in assigned),
+        "overdue_count": sum(e.state == "overdue" for e in assigned), "optional_count": len(learning) - len(assigned),
+    })
 
 
 def _cells(row, organisation) -> list[dict]:

@@ -71,7 +71,7 @@ SECTIONS = (
     )),
     Section("People", (
         Page("Departments", "organisation:departments", (
-            "organisation:department", "organisation:staff", "organisation:sign_in_slips",
+            "organisation:department", "adoption:staff", "organisation:sign_in_slips",
         ), role="manager_or_hr"),
         Page("Import staff", "organisation:import", (
             "organisation:import_detail", "organisation:import_confirm", "organisation:import_progress",

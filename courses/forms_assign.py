@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from courses.models import Assignment, Module
+from courses.selectors.progress import STATE_LABELS, STATES
 from courses.services.assignments import can_assign_to_managers
 from organisation.scoping import visible_departments, visible_staff
 from organisation.selectors import department_rows
@@ -99,6 +100,10 @@ class TeamFilterForm(forms.Form):
     department = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Department")
     module = forms.ModelChoiceField(queryset=Module.objects.filter(published=True).order_by("order", "title"),
                                     required=False, empty_label="All modules", label="Module")
+    # Overdue is explained where it is chosen, as on the page: a due date passed, not completed.
+    state = forms.ChoiceField(
+        choices=[("", "Everyone")] + [(s, "Overdue: due date passed, not completed" if s == "overdue" else STATE_LABELS[s])
+                                      for s in STATES], required=False, label="Status")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

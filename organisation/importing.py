@@ -54,6 +54,11 @@ _ALIASES = {"full time": "full-time", "fulltime": "full-time", "ft": "full-time"
 # Fields compared to decide whether a person changed (the order is the preview's).
 COMPARED = ["first_name", "last_name", "email", "department_code", "job_title", "grade_band",
             "work_pattern", "contract", "line_manager_staff_number", "start_date", "active"]
+# What the preview calls them.
+FIELD_LABELS = {"first_name": "First name", "last_name": "Last name", "email": "Email", "department_code": "Department",
+                "job_title": "Job title", "grade_band": "Grade band", "work_pattern": "Work pattern",
+                "contract": "Contract", "line_manager_staff_number": "Line manager", "start_date": "Start date",
+                "active": "Status"}
 
 
 class FileRejected(Exception):
@@ -99,6 +104,13 @@ class Plan:
     unchanged: int = 0
     leavers: list[str] = field(default_factory=list)
     active_count: int = 0  # active staff on record before the import (counted for a complete file)
+
+    def applied_summary(self) -> dict:
+        """The summary kept once applied: the preview's, plus the next steps' people (organisation.selectors
+        .import_next_steps): how many new staff were queued an invitation, and the staff numbers of those
+        without a work email, who need a sign-in slip."""
+        return self.summary() | {"invited_count": sum(1 for r in self.new if r.email),
+                                 "without_email": [r.staff_number for r in self.new if not r.email]}
 
     def errors_summary(self) -> dict:
         """What an invalid import keeps beside its listed errors: the full count, when some are not listed."""
@@ -508,7 +520,7 @@ def staff_import_apply(*, import_id, actor_id=None, leavers_typed: int | None = 
         _write(plan, import_id=imp.pk)
         locked.status = StaffImport.Status.APPLIED
         locked.applied_at = timezone.now()
-        locked.summary = plan.summary()
+        locked.summary = plan.applied_summary()
         locked.save(update_fields=["status", "applied_at", "summary"])
         audit_record(actor=actor, action="staff import applied", target=imp.filename, detail={
             "import": str(imp.pk), "new": len(plan.new), "updated": len(plan.updated), "leavers": len(plan.leavers)})

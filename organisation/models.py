@@ -234,6 +234,13 @@ class StaffImport(models.Model):
     def errors_not_listed(self) -> int:
         return self.error_count - len(self.errors or [])
 
+    @property
+    def nothing_to_change(self) -> bool:
+        """A checked file that matches the records: nobody new, updated or leaving (nothing to apply)."""
+        s = self.summary or {}
+        return self.status in {self.Status.READY, self.Status.APPLIED} and not (
+            s.get("new_count") or s.get("updated_count") or s.get("leaver_count"))
+
 
 class AuditEvent(models.Model):
     """Who did what to staff data, and every HR import and export."""

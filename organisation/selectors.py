@@ -9,8 +9,13 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
+<<<<<<< HEAD
 from organisation import accounts
 from organisation.models import AuditEvent, CouncilValue, Department, StaffImport, StaffProfile
+=======
+from organisation import accounts, importing
+from organisation.models import AuditEvent, Department, StaffImport, StaffProfile
+>>>>>>> team15
 from organisation.scoping import _subtree_ids, visible_departments, visible_staff
 
 
@@ -64,6 +69,57 @@ def staff_for_slips(user, ids: list[int]) -> list[StaffProfile]:
     return list(
         visible_staff(user).filter(pk__in=ids, has_work_email=False, active=True).select_related("user", "department")
     )
+
+
+SLIPS_PER_PRINT = 400  # staff ids in one slips form: well under Django's 1,000 fields a request
+
+
+def import_preview(imp: StaffImport) -> dict:
+    """An import's stored preview as its page shows it: departments by name with their code ("Finance
+    (RES-FIN)", for a department that still exists; the code alone otherwise) and fields by the names
+    people use. `new`: rows with `department_name` (None if it no longer exists); `updated`: rows with
+    `changes` as (field, before, after).
+    One query."""
+    summary = imp.summary or {}
+    new, updated = summary.get("new", []), summary.get("updated", [])
+    codes = {n["department_code"] for n in new}
+    for u in updated:
+        codes.update(u["changes"].get("department_code", []))
+    names = dict(Department.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+
+    def department(code):
+        return f"{names[code]} ({code})" if code in names else code
+
+    return {
+        "new": [{**n, "department_name": names.get(n["department_code"])} for n in new],
+        "updated": [{**u, "changes": [
+            (importing.FIELD_LABELS.get(name, name),
+             *([department(v) for v in change] if name == "department_code" else change))
+            for name, change in sorted(u["changes"].items(), key=_field_order)]} for u in updated],
+    }
+
+
+def _field_order(item) -> int:
+    """Changes in the preview's order (importing.COMPARED): the stored JSON keeps no order on PostgreSQL."""
+    name = item[0]
+    return importing.COMPARED.index(name) if name in importing.COMPARED else len(importing.COMPARED)
+
+
+def import_next_steps(user, imp: StaffImport) -> dict:
+    """After an import is applied: how many new staff were queued an invitation, and the new staff
+    without a work email who still need a sign-in slip (active, never signed in, not protected, that the
+    user may see), as batches of ids for the slips form. One query; none before it is applied."""
+    summary = imp.summary or {}
+    if imp.status != StaffImport.Status.APPLIED or not summary.get("without_email"):
+        return {"invited": summary.get("invited_count", 0), "slips": 0, "slip_batches": []}
+    ids = list(
+        visible_staff(user).filter(staff_number__in=summary["without_email"], has_work_email=False, active=True,
+                                   user__last_login__isnull=True)
+        .annotate(protected=accounts.is_protected_expression("user")).filter(protected=False)
+        .order_by("department__name", "user__last_name", "user__first_name").values_list("pk", flat=True)
+    )
+    return {"invited": summary.get("invited_count", 0), "slips": len(ids),
+            "slip_batches": [ids[i:i + SLIPS_PER_PRINT] for i in range(0, len(ids), SLIPS_PER_PRINT)]}
 
 
 def recent_imports(limit: int = 10) -> QuerySet[StaffImport]:

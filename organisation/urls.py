@@ -7,7 +7,6 @@ app_name = "organisation"
 urlpatterns = [
     path("departments/", views.department_list, name="departments"),
     path("departments/<int:pk>/", views.department_detail, name="department"),
-    path("staff/<int:pk>/", views.staff_detail, name="staff"),
     path("sign-in-slips/", views.sign_in_slips, name="sign_in_slips"),
     path("import/", views.import_upload, name="import"),
     path("import/<uuid:pk>/", views.import_detail, name="import_detail"),

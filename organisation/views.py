@@ -19,7 +19,7 @@ from organisation.forms import (
 )
 from organisation.models import CouncilSettings, StaffImport
 from organisation.permissions import admin_required, hr_required, manager_or_hr_required
-from organisation.scoping import get_department_for_user, get_staff_for_user
+from organisation.scoping import get_department_for_user
 
 # --- Departments and staff (managers: their own subtree; HR: everything) ----------------------------
 
@@ -39,14 +39,6 @@ def department_detail(request, pk):
         "children": selectors.department_children(request.user, department),
         "staff_page": staff,
     })
-
-
-@require_GET
-@manager_or_hr_required
-def staff_detail(request, pk):
-    profile = get_staff_for_user(request.user, pk)
-    return render(request, "organisation/staff_detail.html", {
-        "profile": profile, "slip_refusal": accounts.protected_reason(profile.user)})
 
 
 @require_POST
@@ -174,10 +166,16 @@ def import_upload(request):
 @hr_required
 def import_detail(request, pk):
     imp = get_object_or_404(StaffImport.objects.defer("content"), pk=pk)
-    return render(request, "organisation/import_detail.html", {
+    return render(request, "organisation/import_detail.html", _import_context(request, imp))
+
+
+def _import_context(request, imp: StaffImport, **extra) -> dict:
+    return {
         "imp": imp, "progress": importing.progress_get(imp.pk),
         "working": imp.status in {StaffImport.Status.VALIDATING, StaffImport.Status.APPLYING},
-    })
+        "preview": selectors.import_preview(imp), "next_steps": selectors.import_next_steps(request.user, imp),
+        **extra,
+    }
 
 
 def _typed_number(value: str) -> int | None:
@@ -189,11 +187,15 @@ def _typed_number(value: str) -> int | None:
 @hr_required
 def import_confirm(request, pk):
     imp = get_object_or_404(StaffImport.objects.defer("content"), pk=pk)
+    if imp.nothing_to_change and imp.status == StaffImport.Status.READY:
+        messages.info(request, "There is nothing to change: everyone in this file already matches the records, "
+                               "so nothing was applied.")
+        return redirect("organisation:import_detail", pk=imp.pk)
     leavers_typed = _typed_number(request.POST.get("leavers", ""))
     try:
         started = importing.staff_import_start_apply(import_id=imp.pk, leavers_typed=leavers_typed)
     except importing.LeaversNotConfirmed as e:
-        return render(request, "organisation/import_detail.html", {"imp": imp, "leavers_error": str(e)})
+        return render(request, "organisation/import_detail.html", _import_context(request, imp, leavers_error=str(e)))
     if started:
         if imp.row_count <= settings.STAFF_IMPORT_SYNC_MAX_ROWS:
             try:

@@ -30,8 +30,9 @@ Stable API for adoption/ (keep these signatures and meanings; add, do not change
   (sums and counts are rolled up, never averages of averages). No minimum-group suppression is applied
   here: callers that publish figures about groups apply their own thresholds using the counts given.
 
-The rest of the module serves the pages in courses.views.assignments (team progress, assignments); it
-takes department ids already scoped by the view, or the user.
+The rest of the module serves the pages in courses.views.assignments (team progress, assignments) and a
+member of staff's learning on their staff page (adoption.views.staff_detail); it takes department ids
+already scoped by the view, a profile fetched through the user's scope, or the user.
 """
 
 from collections.abc import Iterable
@@ -156,16 +157,22 @@ def _confidence_aggregates() -> dict:
     }
 
 
-def _by_department(scope, aggregates: dict, kind, module_ids) -> dict:
-    """{department id: kind(...)} over each in-scope department's subtree."""
-    ids = _scope_ids(scope)
-    direct = {
+def _direct_rows(ids: list[int], aggregates: dict, module_ids) -> dict[int, dict]:
+    """{department id: aggregates over the enrolments of active staff directly in it}: one GROUP BY query."""
+    return {
         row.pop("profile__department_id"): row
         for row in _enrolments(ids, module_ids).values("profile__department_id").annotate(**aggregates).order_by()
     }
-    in_scope = set(ids)
-    totals = {pk: dict.fromkeys(aggregates, 0) for pk in ids}
-    for dept in Department.objects.with_tree_fields().filter(pk__in=ids):
+
+
+def _roll_up(nodes: Iterable[Department], direct: dict[int, dict], keys: Iterable[str]) -> dict[int, dict]:
+    """Each node's subtree totals, from the direct rows and the nodes' tree paths (with_tree_fields);
+    only the given nodes count and receive totals."""
+    keys = list(keys)
+    nodes = list(nodes)
+    in_scope = {d.pk for d in nodes}
+    totals = {d.pk: dict.fromkeys(keys, 0) for d in nodes}
+    for dept in nodes:
         row = direct.get(dept.pk)
         if row is None:
             continue
@@ -173,7 +180,15 @@ def _by_department(scope, aggregates: dict, kind, module_ids) -> dict:
             if ancestor in in_scope:
                 for key, value in row.items():
                     totals[ancestor][key] += value or 0
-    return {pk: kind(**values) for pk, values in totals.items()}
+    return totals
+
+
+def _by_department(scope, aggregates: dict, kind, module_ids) -> dict:
+    """{department id: kind(...)} over each in-scope department's subtree."""
+    ids = _scope_ids(scope)
+    direct = _direct_rows(ids, aggregates, module_ids)
+    totals = _roll_up(Department.objects.with_tree_fields().filter(pk__in=ids), direct, aggregates)
+    return {pk: kind(**totals.get(pk, dict.fromkeys(aggregates, 0))) for pk in ids}
 
 
 def _by_attribute(scope, attribute: str, aggregates: dict, kind, module_ids) -> dict:
@@ -244,8 +259,55 @@ def progress_as_of(scope, as_of: date) -> tuple[dict[int, Completion], dict[int,
 
 # --- Team progress page -----------------------------------------------------------------------------------
 
+# An assigned module is in exactly one of four states, so they add up to the number assigned:
+# completed; overdue (the due date has passed and it is not completed, started or not); in progress and
+# not started (each only while the due date has not passed). Optional modules (no due date) are never
+# overdue. A person's state is a summary of their modules' (see team_people).
 STATE_LABELS = {"completed": "Completed", "overdue": "Overdue", "in-progress": "In progress",
                 "not-started": "Not started", "none": "Nothing assigned"}
+STATES = ("overdue", "in-progress", "not-started", "completed")  # the order of the status filter
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Assigned modules by state (the four add up to `assigned`)."""
+    assigned: int = 0
+    completed: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    overdue: int = 0
+
+    @property
+    def rate(self) -> int | None:
+        """Percent completed, rounded; None when nothing is assigned."""
+        return round(100 * self.completed / self.assigned) if self.assigned else None
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    name: str
+    department_id: int | None  # None for the staff directly in the department shown (no page of their own)
+    figures: Breakdown
+    direct: bool = False
+
+
+def _state_aggregates(today: date, prefix: str = "", where: Q | None = None) -> dict:
+    """Counts of assigned enrolments in each of the four states (STATE_LABELS), as aggregates over
+    enrolments (prefix "") or over a relation to them (prefix "enrolments__", `where` choosing which)."""
+    def q(**kwargs):
+        return Q(**{prefix + k: v for k, v in kwargs.items()})
+
+    assigned = q(due_date__isnull=False) & (where or Q())
+    done = q(status=Enrolment.Status.COMPLETED)
+    late = q(due_date__lt=today)
+    pk = prefix + "pk"
+    return {
+        "assigned": Count(pk, filter=assigned),
+        "completed": Count(pk, filter=assigned & done),
+        "in_progress": Count(pk, filter=assigned & q(status=Enrolment.Status.IN_PROGRESS) & ~late),
+        "not_started": Count(pk, filter=assigned & q(status=Enrolment.Status.NOT_STARTED) & ~late),
+        "overdue": Count(pk, filter=assigned & ~done & late),
+    }
 
 
 def team_department_ids(user, department: Department | None) -> list[int]:
@@ -256,33 +318,45 @@ def team_department_ids(user, department: Department | None) -> list[int]:
     return _scope_ids(user)
 
 
-def _state(today: date) -> Case:
-    """An enrolment's state for people: completed, overdue (assigned, due before today), in progress or
-    not started."""
-    return Case(
-        When(status=Enrolment.Status.COMPLETED, then=Value("completed")),
-        When(due_date__lt=today, then=Value("overdue")),
-        When(status=Enrolment.Status.IN_PROGRESS, then=Value("in-progress")),
-        default=Value("not-started"),
-        output_field=CharField(),
-    )
+def team_breakdown(department_ids: list[int], department: Department | None, *, module: Module | None = None,
+                   today: date | None = None) -> tuple[list[TeamRow], Breakdown, Department | None]:
+    """The team table: (rows, total, the department they split). `department_ids` are the page's (a
+    department's subtree, or everything the user can see). With a department, a row for each of its
+    child departments (with everything beneath it) and one for the staff directly in it; with none, a
+    row for each top department of those given, or, when there is only one top (a council, a manager of
+    one department), that one's children as above. Rows in name order, the direct staff last (left out
+    when nothing is assigned to them). Two queries (the tree, then one GROUP BY for every team); the
+    figures roll up in Python, as `completion_by_department`'s do."""
+    aggregates = _state_aggregates(_today(today))
+    nodes = list(Department.objects.with_tree_fields().filter(pk__in=department_ids))
+    in_scope = {d.pk for d in nodes}
+    totals = _roll_up(nodes, _direct_rows(department_ids, aggregates, [module.pk] if module else None), aggregates)
+    if department is None:
+        tops = [d for d in nodes if d.parent_id not in in_scope]
+        if len(tops) == 1:
+            department = tops[0]
+    if department is None:
+        shown = sorted(tops, key=lambda d: d.name.lower())
+    else:
+        shown = sorted((d for d in nodes if d.parent_id == department.pk), key=lambda d: d.name.lower())
+    rows = [TeamRow(d.name, d.pk, Breakdown(**totals[d.pk])) for d in shown]
+    if department is None:
+        total = Breakdown(**{k: sum(getattr(r.figures, k) for r in rows) for k in aggregates})
+        return rows, total, None
+    total = Breakdown(**totals[department.pk])
+    direct = Breakdown(**{k: getattr(total, k) - sum(getattr(r.figures, k) for r in rows) for k in aggregates})
+    if direct.assigned:
+        rows.append(TeamRow(department.name, None, direct, direct=True))
+    return rows, total, department
 
 
 def module_completion(department_ids: list[int], *, today: date | None = None) -> list[dict]:
-    """Per module, over assigned enrolments of active staff in these departments: assigned, completed,
-    in progress, not started, overdue and completion rate. One query."""
+    """Per module, over assigned enrolments of active staff in these departments: assigned and the four
+    states (which add up to it), and the completion rate. One query."""
     today = _today(today)
-    done = Q(enrolments__status=Enrolment.Status.COMPLETED)
-    scoped = Q(enrolments__profile__department_id__in=department_ids, enrolments__profile__active=True,
-               enrolments__due_date__isnull=False)
+    scoped = Q(enrolments__profile__department_id__in=department_ids, enrolments__profile__active=True)
     rows = (
-        Module.objects.annotate(
-            assigned=Count("enrolments", filter=scoped),
-            completed=Count("enrolments", filter=scoped & done),
-            in_progress=Count("enrolments", filter=scoped & Q(enrolments__status=Enrolment.Status.IN_PROGRESS)),
-            not_started=Count("enrolments", filter=scoped & Q(enrolments__status=Enrolment.Status.NOT_STARTED)),
-            overdue=Count("enrolments", filter=scoped & ~done & Q(enrolments__due_date__lt=today)),
-        )
+        Module.objects.annotate(**_state_aggregates(today, "enrolments__", scoped))
         .filter(assigned__gt=0)
         .order_by("order", "title")
         .values("pk", "title", "assigned", "completed", "in_progress", "not_started", "overdue")
@@ -290,18 +364,22 @@ def module_completion(department_ids: list[int], *, today: date | None = None) -
     return [{**r, "rate": round(100 * r["completed"] / r["assigned"])} for r in rows]
 
 
-def team_people(department_ids: list[int], *, module: Module | None = None, today: date | None = None,
-                page: int | str | None = 1, per_page: int = 50) -> Page:
+def team_people(department_ids: list[int], *, module: Module | None = None, state: str | None = None,
+                today: date | None = None, page: int | str | None = 1, per_page: int = 50) -> Page:
     """One page of active staff in these departments, ordered by name, each with counts of their assigned
     modules (or of one module): assigned, completed, in_progress, overdue, `next_due` (earliest due date
-    not yet completed) and `state` (see STATE_LABELS: overdue beats everything; completed only when every
-    assigned module is). The page is chosen first and the counts computed for its rows only, so the cost
-    does not grow with the team: three queries (count, the page's ids, their figures)."""
+    not yet completed) and `state` (see STATE_LABELS: overdue if any module is overdue; completed only
+    when every assigned module is; in progress when some are started or done). `state` keeps only people
+    in that state. The page is chosen first and the counts computed for its rows only, so the cost does
+    not grow with the team: three queries (count, the page's ids, their figures)."""
+    today = _today(today)
     people = StaffProfile.objects.filter(department_id__in=department_ids, active=True)
+    if state:
+        people = _with_figures(people, module, today).filter(state=state)
     chosen = Paginator(people.order_by("user__last_name", "user__first_name", "pk").values_list("pk", flat=True),
                        per_page).get_page(page)
     ids = list(chosen.object_list)
-    rows = {p.pk: p for p in _with_figures(StaffProfile.objects.filter(pk__in=ids), module, _today(today))}
+    rows = {p.pk: p for p in _with_figures(StaffProfile.objects.filter(pk__in=ids), module, today)}
     chosen.object_list = [rows[pk] for pk in ids]
     return chosen
 
@@ -342,17 +420,43 @@ def overdue_enrolments(department_ids: list[int], *, module: Module | None = Non
         "due_date", "profile__user__last_name", "profile__user__first_name", "pk")
 
 
-def export_enrolments(department_ids: list[int], *, module: Module | None = None, today: date | None = None) -> QuerySet:
+def _state(today: date) -> Case:
+    """An enrolment's state (STATE_LABELS): completed, overdue (due before today, not completed), in
+    progress or not started."""
+    return Case(
+        When(status=Enrolment.Status.COMPLETED, then=Value("completed")),
+        When(due_date__lt=today, then=Value("overdue")),
+        When(status=Enrolment.Status.IN_PROGRESS, then=Value("in-progress")),
+        default=Value("not-started"),
+        output_field=CharField(),
+    )
+
+
+def export_enrolments(department_ids: list[int], *, module: Module | None = None, state: str | None = None,
+                      today: date | None = None) -> QuerySet:
     """Every enrolment of active staff in these departments (assigned or optional), with `state`, for the
-    CSV export. Iterate it with .iterator(): nothing is held in memory."""
+    CSV export (only those in `state`, if given). Iterate it with .iterator(): nothing is held in memory."""
     qs = Enrolment.objects.filter(profile__department_id__in=department_ids, profile__active=True)
     if module is not None:
         qs = qs.filter(module=module)
+    qs = qs.annotate(state=_state(_today(today)))
+    if state:
+        qs = qs.filter(state=state)
     return (
-        qs.annotate(state=_state(_today(today)))
+        qs
         .select_related("profile__user", "profile__department", "module")
         .order_by("profile__department__name", "profile__user__last_name", "profile__user__first_name",
                   "profile_id", "module__order")
+    )
+
+
+def staff_learning(profile: StaffProfile, *, today: date | None = None) -> list[Enrolment]:
+    """One person's enrolments for their staff page (the caller fetched the profile through the viewer's
+    scope): each with `state`, assigned ones first by due date, then optional ones, in module order.
+    One query, however many modules."""
+    return list(
+        Enrolment.objects.filter(profile=profile).annotate(state=_state(_today(today))).select_related("module")
+        .order_by(F("due_date").asc(nulls_last=True), "module__order", "module__title")
     )
 
 
@@ -382,18 +486,20 @@ def get_assignment_for_user(user, pk) -> Assignment:
 
 
 def assignment_figures(user, assignment: Assignment, *, today: date | None = None) -> dict:
-    """How the people an assignment enrolled are getting on: active staff the user can see. One query
-    (two for a manager: their departments)."""
+    """How the people an assignment enrolled are getting on: active staff the user can see, in the four
+    states of the team page (completed, in progress, not started, overdue: they add up to `enrolled`).
+    One query (two for a manager: their departments)."""
     today = _today(today)
     done = Q(status=Enrolment.Status.COMPLETED)
+    late = Q(due_date__lt=today)
     figures = Enrolment.objects.filter(
         assignments=assignment, profile__active=True, profile__department_id__in=_scope_ids(user),
     ).aggregate(
         enrolled=Count("pk"),
         completed=Count("pk", filter=done),
-        in_progress=Count("pk", filter=Q(status=Enrolment.Status.IN_PROGRESS)),
-        not_started=Count("pk", filter=Q(status=Enrolment.Status.NOT_STARTED)),
-        overdue=Count("pk", filter=~done & Q(due_date__lt=today)),
+        in_progress=Count("pk", filter=Q(status=Enrolment.Status.IN_PROGRESS) & ~late),
+        not_started=Count("pk", filter=Q(status=Enrolment.Status.NOT_STARTED) & ~late),
+        overdue=Count("pk", filter=~done & late),
     )
     figures["rate"] = round(100 * figures["completed"] / figures["enrolled"]) if figures["enrolled"] else None
     return figures

@@ -49,12 +49,14 @@ def _check_named_targets(request) -> None:
 
 
 def _team_filters(request):
-    """The department (fetched through the user's scope: 404 outside it) and module a team page shows."""
+    """The department (fetched through the user's scope: 404 outside it), module and status a team page
+    shows (a filter with an unknown value is ignored)."""
     raw = request.GET.get("department")
     department = get_department_for_user(request.user, raw) if raw else None
     form = TeamFilterForm(request.GET or None, user=request.user)
-    module = form.cleaned_data.get("module") if form.is_valid() else None
-    return form, department, module
+    form.is_valid()
+    cleaned = getattr(form, "cleaned_data", {})
+    return form, department, cleaned.get("module"), cleaned.get("state") or None
 
 
 # --- Assigning -----------------------------------------------------------------------------------------------
@@ -152,14 +154,17 @@ def assignment_retry(request, pk):
 @require_GET
 @manager_or_hr_required
 def team(request):
-    form, department, module = _team_filters(request)
+    form, department, module, state = _team_filters(request)
     ids = progress.team_department_ids(request.user, department)
     overdue = progress.overdue_enrolments(ids, module=module)
+    teams, total, split = progress.team_breakdown(ids, department, module=module)
     return render(request, "courses/assignments/team.html", {
-        "form": form, "department": department, "module": module,
+        "form": form, "department": department, "module": module, "state": state,
+        "state_label": progress.STATE_LABELS.get(state), "teams": teams, "teams_total": total, "split": split,
         "modules": progress.module_completion(ids),
         "overdue": overdue[:OVERDUE_SHOWN], "overdue_count": overdue.count(),
-        "people": progress.team_people(ids, module=module, page=request.GET.get("page"), per_page=PEOPLE_PER_PAGE),
+        "people": progress.team_people(ids, module=module, state=state, page=request.GET.get("page"),
+                                       per_page=PEOPLE_PER_PAGE),
         "query": _filters_query(request), "today": timezone.localdate(),
     })
 
@@ -207,12 +212,14 @@ def _export_lines(enrolments):
 @require_GET
 @manager_or_hr_required
 def team_export(request):
-    _, department, module = _team_filters(request)
+    _, department, module, state = _team_filters(request)
     ids = progress.team_department_ids(request.user, department)
+    detail = {"department": department.pk if department else None, "module": module.pk if module else None}
+    if state:
+        detail["status"] = state
     audit_record(actor=request.user, action="course progress exported",
-                 target=department.name if department else "All departments",
-                 detail={"department": department.pk if department else None, "module": module.pk if module else None})
-    response = StreamingHttpResponse(_export_lines(progress.export_enrolments(ids, module=module)),
+                 target=department.name if department else "All departments", detail=detail)
+    response = StreamingHttpResponse(_export_lines(progress.export_enrolments(ids, module=module, state=state)),
                                      content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="team-progress-{timezone.localdate().isoformat()}.csv"'
     return response

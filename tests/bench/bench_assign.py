@@ -96,6 +96,7 @@ def run(*, rows: int, database: str) -> None:
     ids = list(Department.objects.values_list("pk", flat=True))
 
     def team_page():
+        progress.team_breakdown(ids, None)
         progress.module_completion(ids)
         progress.overdue_enrolments(ids).count()
         list(progress.overdue_enrolments(ids)[:25])

@@ -51,6 +51,17 @@ def test_a_manager_assigns_to_their_department(client, org, module):
     assert "data-progress-url" not in page  # done in the request: nothing to poll
 
 
+def test_the_assignment_page_counts_each_person_in_one_state(client, org, module):
+    """Overdue is a state of its own, as on the team page: the four add up to the number enrolled."""
+    client.force_login(org.env_manager)
+    post_assign(client, module, target="department", department=org.environment.pk)
+    a = Assignment.objects.get()
+    Enrolment.objects.filter(profile=org.frontline.profile).update(status="in-progress",
+                                                                   due_date=timezone.localdate() - timedelta(days=1))
+    figures = client.get(reverse("courses:assignment", args=[a.pk])).context["figures"]
+    assert figures == {"enrolled": 2, "completed": 0, "in_progress": 0, "not_started": 1, "overdue": 1, "rate": 0}
+
+
 def test_named_staff_by_staff_number(client, org, module):
     client.force_login(org.env_manager)
     number = org.frontline.profile.staff_number

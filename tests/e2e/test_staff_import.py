@@ -71,11 +71,26 @@ def test_hr_imports_staff(page, live_server, tmp_path):
     check_page(page, "import-preview")
     assert not StaffProfile.objects.filter(staff_number__startswith="N1").exists()
 
+    expect(page.get_by_role("table", name="New staff")).to_contain_text("Waste Collection (ENV-WASTE)")
     page.get_by_role("button", name="Confirm and apply these changes").click()
     expect(page.get_by_text("Applied", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="What changed")).to_be_visible()
+    banner = page.get_by_role("region", name="Done")
+    expect(banner).to_contain_text("Invitations to choose a password are queued for 2 new people with a work email")
+    expect(banner).to_contain_text("Print sign-in slips for the 1 new person without a work email")
     check_page(page, "import-applied")
     assert set(StaffProfile.objects.filter(staff_number__startswith="N1").values_list("staff_number", flat=True)) == {
         "N10001", "N10002", "N10003"}
     bob = StaffProfile.objects.get(staff_number="N10002")
     assert bob.department == org.waste and bob.line_manager.staff_number == "N10003" and not bob.has_work_email
+
+    # The next step: Bob has no work email, so his sign-in slip is one click away.
+    page.get_by_role("button", name="Print sign-in slips for this person").click()
+    expect(page.locator("body")).to_contain_text("N10002")
+
+    # The same file again: nothing to change, and nothing to confirm.
+    page.goto(f"{live_server.url}/organisation/import/")
+    upload(page, good)
+    expect(page.get_by_role("heading", name="Nothing to change")).to_be_visible()
+    expect(page.get_by_role("button", name="Confirm and apply these changes")).to_have_count(0)
+    check_page(page, "import-nothing-to-change")

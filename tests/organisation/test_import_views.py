@@ -1,4 +1,6 @@
-"""The staff import pages, through the test client: upload, errors, preview, confirm (once), progress, access."""
+"""The staff import pages, through the test client: upload, errors, preview (departments by name and
+code; an unchanged file has nothing to confirm), confirm (once) and the next steps after it
+(invitations, sign-in slips), progress, access."""
 
 import html
 import re
@@ -9,9 +11,10 @@ from allauth.mfa.models import Authenticator
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from organisation import importing, tasks
-from organisation.models import AuditEvent, StaffImport, StaffProfile
+from organisation.models import AuditEvent, StaffImport, StaffProfile, User
 from tests.organisation.staff_csv import counts, current_rows, snapshot, staff_row, to_csv, upload
 
 UPLOAD = reverse("organisation:import")
@@ -171,10 +174,10 @@ def test_good_file_preview_confirm_and_audit(hr_client, org):
     assert page.terms == {"New staff": "3", "Updated": "1", "Unchanged": "5", "Leavers to deactivate": "1"}
     assert page.tables["Updated staff"] == [
         ("2", f"{sam.user.get_full_name()} ({sam.staff_number})",
-         "job_title: (blank) → Senior Officer")]
+         "Job title: (blank) → Senior Officer")]
     assert page.tables["New staff"] == [
-        ("8", "Priya Patel (N100)", "RES-FIN"), ("9", "Tomasz Nowak (N101)", "ENV-WASTE"),
-        ("10", "Grace Hughes (N102)", "ENV-PARKS")]
+        ("8", "Priya Patel (N100)", "Finance (RES-FIN)"), ("9", "Tomasz Nowak (N101)", "Waste Collection (ENV-WASTE)"),
+        ("10", "Grace Hughes (N102)", "Parks (ENV-PARKS)")]
     assert org.frontline.username in text  # the leaver is named
     assert counts() == before  # the preview writes nothing
 
@@ -186,8 +189,14 @@ def test_good_file_preview_confirm_and_audit(hr_client, org):
     assert response.redirect_chain == [(reverse("organisation:import_detail", args=[imp.pk]), 302)]
     imp.refresh_from_db()
     assert imp.status == StaffImport.Status.APPLIED
-    assert "What changed" in page_text(response)
-    assert "Confirm and apply" not in page_text(response)
+    text = page_text(response)
+    assert "What changed" in text
+    assert "Confirm and apply" not in text
+    # The next steps: Priya and Grace have a work email, Tomasz has none.
+    assert ": 3 new, 1 updated, 1 deactivated." in text
+    assert "Invitations to choose a password are queued for 2 new people with a work email" in text
+    assert "Print sign-in slips for the 1 new person without a work email" in text
+    assert "Print sign-in slips for this person" in text
     assert counts() == {"users": before["users"] + 3, "profiles": before["profiles"] + 3,
                         "emails": before["emails"] + 2}
     sam.refresh_from_db()
@@ -205,6 +214,75 @@ def test_good_file_preview_confirm_and_audit(hr_client, org):
     assert "This import has already been applied or is being applied." in page_text(response)
     assert snapshot() == after
     assert AuditEvent.objects.filter(action="staff import applied").count() == 1
+
+
+def test_a_moved_person_is_shown_with_department_names(hr_client, org):
+    sam = org.staff.profile
+    rows = current_rows()
+    rows[0].update(department_code="ENV-WASTE", grade_band="Grade 7")
+    post_file(hr_client, to_csv(rows).encode())
+    imp = StaffImport.objects.get()
+    page = parse_page(hr_client.get(reverse("organisation:import_detail", args=[imp.pk])))
+    assert page.tables["Updated staff"] == [
+        ("2", f"{sam.user.get_full_name()} ({sam.staff_number})",
+         "Department: Finance (RES-FIN) → Waste Collection (ENV-WASTE)Grade band: (blank) → Grade 7")]
+
+
+def test_an_unchanged_file_has_nothing_to_confirm(hr_client, org):
+    response = post_file(hr_client, to_csv(current_rows()).encode(), complete_file=True)
+    imp = StaffImport.objects.get()
+    assert imp.nothing_to_change
+    text = page_text(response)
+    assert "Nothing to change" in text
+    assert f"Everyone in this file ({imp.row_count} people) already matches the records, and everyone on record is in it." in text
+    assert "Confirm and apply" not in text and "import_confirm" not in text
+    assert reverse("organisation:import_confirm", args=[imp.pk]) not in response.content.decode()
+    # Confirming anyway (an old tab, a crafted request) applies nothing.
+    before = snapshot()
+    response = hr_client.post(reverse("organisation:import_confirm", args=[imp.pk]), follow=True)
+    assert "There is nothing to change" in page_text(response)
+    imp.refresh_from_db()
+    assert imp.status == StaffImport.Status.READY
+    assert snapshot() == before
+    assert not AuditEvent.objects.filter(action="staff import applied").exists()
+
+
+def test_the_slips_button_prints_slips_for_the_new_people_without_email(hr_client, org):
+    rows = current_rows() + good_rows() + [staff_row("N103", first="Olu", last="Ade", dept="ENV-WASTE", email="")]
+    response = post_file(hr_client, to_csv(rows).encode())
+    imp = StaffImport.objects.get()
+    hr_client.post(reverse("organisation:import_confirm", args=[imp.pk]))
+    response = hr_client.get(reverse("organisation:import_detail", args=[imp.pk]))
+    steps = response.context["next_steps"]
+    new_without_email = [StaffProfile.objects.get(staff_number=n).pk for n in ("N103", "N101")]  # by name: Ade, Nowak
+    assert (steps["invited"], steps["slips"], steps["slip_batches"]) == (2, 2, [new_without_email])
+    content = response.content.decode()
+    for pk in new_without_email:
+        assert f'<input type="hidden" name="staff" value="{pk}">' in content
+    assert org.frontline.profile.pk not in steps["slip_batches"][0]  # not new in this import
+    printed = hr_client.post(reverse("organisation:sign_in_slips"), {"staff": new_without_email})
+    assert printed.status_code == 200
+    assert [s.profile.staff_number for s in printed.context["slips"]] == ["N103", "N101"]
+    # Someone who has signed in since needs no slip.
+    User.objects.filter(username="N101").update(last_login=timezone.now())
+    again = hr_client.get(reverse("organisation:import_detail", args=[imp.pk])).context["next_steps"]
+    assert again["slips"] == 1
+
+
+def test_slips_are_printed_in_parts_for_a_large_import(hr_client, org, monkeypatch):
+    from organisation import selectors
+
+    monkeypatch.setattr(selectors, "SLIPS_PER_PRINT", 2)
+    rows = current_rows() + [staff_row(f"N2{i:02d}", last=f"Frontline{i}", dept="ENV-WASTE", email="") for i in range(5)]
+    post_file(hr_client, to_csv(rows).encode())
+    imp = StaffImport.objects.get()
+    hr_client.post(reverse("organisation:import_confirm", args=[imp.pk]))
+    response = hr_client.get(reverse("organisation:import_detail", args=[imp.pk]))
+    assert [len(b) for b in response.context["next_steps"]["slip_batches"]] == [2, 2, 1]
+    text = page_text(response)
+    assert "Print sign-in slips, part 1 of 3 (2 people)" in text
+    assert "Print sign-in slips, part 3 of 3 (1 person)" in text
+    assert "Nobody new needs an invitation" not in text
 
 
 def test_progress_json(hr_client, org):

@@ -73,10 +73,10 @@ def test_staff_page_offers_no_slip_for_protected_staff(client, org):
     protected = no_email_staff(org)
     Group.objects.get_or_create(name=HR_GROUP)[0].user_set.add(protected.user)
     client.force_login(org.env_manager)
-    page = client.get(reverse("organisation:staff", args=[protected.pk])).content.decode()
+    page = client.get(reverse("adoption:staff", args=[protected.pk])).content.decode()
     assert "Print a new sign-in slip" not in page
     assert "not available for this account: it has an HR, content author or admin role" in page
-    ordinary = client.get(reverse("organisation:staff", args=[org.frontline.profile.pk])).content.decode()
+    ordinary = client.get(reverse("adoption:staff", args=[org.frontline.profile.pk])).content.decode()
     assert "Print a new sign-in slip" in ordinary
 
 

@@ -71,7 +71,6 @@ RULES = {
     # Organisation.
     "organisation:departments": (None, only(MANAGERS_AND_HR)),
     "organisation:department": ("department", {**only(MANAGERS_AND_HR), "other_manager": 404}),
-    "organisation:staff": ("staff", {**only(MANAGERS_AND_HR), "other_manager": 404}),
     "organisation:sign_in_slips": (None, everyone(405)),  # POST only
     "organisation:import": (None, only(HR)),
     "organisation:import_detail": ("import", only(HR)),
@@ -139,7 +138,6 @@ POST_RULES = {
     "sign_in_code_password": everyone(302),
     "organisation:departments": GET_ONLY,
     "organisation:department": GET_ONLY,
-    "organisation:staff": GET_ONLY,
     "organisation:sign_in_slips": only(MANAGERS_AND_HR, status=302),  # nobody chosen: back, with a message
     "organisation:import": only(HR),
     "organisation:import_detail": GET_ONLY,

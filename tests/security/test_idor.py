@@ -20,14 +20,14 @@ def test_other_departments_are_404(client, org):
 
 def test_other_departments_staff_are_404(client, org, finance_person):
     client.force_login(org.env_manager)
-    assert client.get(reverse("organisation:staff", args=[finance_person.pk])).status_code == 404
-    assert client.get(reverse("organisation:staff", args=[999999])).status_code == 404
+    assert client.get(reverse("adoption:staff", args=[finance_person.pk])).status_code == 404
+    assert client.get(reverse("adoption:staff", args=[999999])).status_code == 404
 
 
 def test_own_subtree_is_visible(client, org):
     client.force_login(org.env_manager)
     assert client.get(reverse("organisation:department", args=[org.parks.pk])).status_code == 200
-    assert client.get(reverse("organisation:staff", args=[org.frontline.profile.pk])).status_code == 200
+    assert client.get(reverse("adoption:staff", args=[org.frontline.profile.pk])).status_code == 200
 
 
 def test_department_page_lists_only_its_subtree(client, org, finance_person):
@@ -38,7 +38,7 @@ def test_department_page_lists_only_its_subtree(client, org, finance_person):
 
 def test_hr_sees_any_department(client, org, finance_person):
     client.force_login(org.hr)
-    assert client.get(reverse("organisation:staff", args=[finance_person.pk])).status_code == 200
+    assert client.get(reverse("adoption:staff", args=[finance_person.pk])).status_code == 200
 
 
 def test_department_list_query_count_does_not_grow_with_staff(client, org, django_assert_max_num_queries):
