@@ -9,13 +9,8 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-<<<<<<< HEAD
 from organisation import accounts
 from organisation.models import AuditEvent, CouncilValue, Department, StaffImport, StaffProfile
-=======
-from organisation import accounts, importing
-from organisation.models import AuditEvent, Department, StaffImport, StaffProfile
->>>>>>> team15
 from organisation.scoping import _subtree_ids, visible_departments, visible_staff
 
 
@@ -87,6 +82,8 @@ def import_preview(imp: StaffImport) -> dict:
         codes.update(u["changes"].get("department_code", []))
     names = dict(Department.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
 
+    from organisation import importing  # here, not at the top: importing uses services, which use selectors
+
     def department(code):
         return f"{names[code]} ({code})" if code in names else code
 
@@ -101,6 +98,8 @@ def import_preview(imp: StaffImport) -> dict:
 
 def _field_order(item) -> int:
     """Changes in the preview's order (importing.COMPARED): the stored JSON keeps no order on PostgreSQL."""
+    from organisation import importing  # see above
+
     name = item[0]
     return importing.COMPARED.index(name) if name in importing.COMPARED else len(importing.COMPARED)
 
