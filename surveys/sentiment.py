@@ -251,8 +251,9 @@ WORRY_WORDS = {
     "lose_jobs": -2.2, "out_of_work": -2.0, "no_cover": -1.5, "no_time": -1.2, "not_enough": -1.0,
     "no_one": -0.8, "dont_want": -0.8, "made_up": -1.5, "should_have_been": -1.0,
     # Words VADER reads as feeling that here are mostly names of services or things: social care, care
-    # packages; a shared device or drive; a topic ("fairness") rather than a verdict on it.
-    "care": 0.0, "shared": 0.0, "fairness": 0.0, "no_comment": 0.0, "would_like": 0.0, "free_tools": 0.0,
+    # packages; a shared device or drive; a topic ("fairness") rather than a verdict on it; "treat" as in
+    # "treat everyone the same" (VADER's +1.7 is for "a treat").
+    "care": 0.0, "shared": 0.0, "fairness": 0.0, "treat": 0.0, "no_comment": 0.0, "would_like": 0.0, "free_tools": 0.0,
     "to_be_fair": 0.0,
     # Dismissive or critical words VADER lacks or reads the other way ("fad" is +0.9 in VADER).
     "fad": -1.0, "gimmick": -1.2, "hype": -0.8, "slow": -1.0,
