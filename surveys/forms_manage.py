@@ -16,6 +16,7 @@ from organisation.selectors import department_rows
 from surveys import services
 from surveys.models import Question, Section, Survey
 from surveys.selectors_results import ATTRIBUTE_LABELS, ATTRIBUTES
+from surveys.sentiment import SENTIMENTS, THEMES
 from surveys.shipped import TEMPLATES
 from surveys.suppression import MAX_FILTERS
 
@@ -325,7 +326,15 @@ class ResultsFilterForm(forms.Form):
 
 
 class CommentsFilterForm(forms.Form):
+    """Which comments to read: a department's (no staff attributes: see surveys.selectors_results), narrowed
+    to a theme or a sentiment. A value not offered is a field error, not a failure."""
     department = forms.ChoiceField(label="Department", required=False)
+    theme = forms.ChoiceField(label="Theme", required=False,
+                              choices=[("", "Any theme")] + [(t.slug, t.label) for t in THEMES],
+                              error_messages={"invalid_choice": "Choose a theme from the list"})
+    sentiment = forms.ChoiceField(label="Sentiment", required=False,
+                                  choices=[("", "Any sentiment")] + [(s, s) for s in SENTIMENTS],
+                                  error_messages={"invalid_choice": "Choose positive, neutral or negative"})
 
     def __init__(self, *args, user, hr: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -27,8 +27,9 @@ Sums over departments are fetched once per page (grouped by department) and roll
 Python, so a page costs the same few queries however many departments it shows.
 """
 
+import hashlib
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
@@ -633,10 +634,21 @@ def _commenters(answers) -> int:
     return answers.values("response_id").distinct().count()
 
 
-def comments_page(wave: Wave, department: Department | None, *, include_hidden: bool = False) -> dict:
-    """The comments of one department cell (or the organisation), in random order and without dates, with
-    a sentiment score each, their mean and the themes they share; only if the comments release released
-    the cell. Hidden comments are left out (listed apart for HR when `include_hidden`)."""
+def comment_order_key(seed: str, answer_id) -> str:
+    """The place of a comment in one viewer's list: a hash of their seed and the comment's random id, so the
+    order is random (it follows neither submission nor anything about the writer) yet the same on every page
+    of one viewer's session, and paging neither repeats nor skips a comment."""
+    return hashlib.sha256(f"{seed}:{answer_id}".encode()).hexdigest()
+
+
+def comments_page(wave: Wave, department: Department | None, *, include_hidden: bool = False,
+                  order_seed: str = "", theme: str = "", tone: str = "") -> dict:
+    """The comments of one department cell (or the organisation), without dates, with a sentiment score and
+    themes each, how many comments touch each theme and each sentiment, and the comments a theme or a
+    sentiment picks out (`theme`, a slug of sentiment.THEMES; `tone`, one of sentiment.SENTIMENTS), by
+    question, in a random order fixed by `order_seed`; only if the comments release released the cell.
+    Counts are of the cell's comments, which are all shown: a count says nothing the comments do not.
+    Hidden comments are left out (listed apart for HR when `include_hidden`)."""
     release = selectors.comments_release(wave)
     key = selectors.cell_key_for(department)
     n = wave.min_comment_group_size
@@ -647,23 +659,32 @@ def comments_page(wave: Wave, department: Department | None, *, include_hidden: 
         return {"key": key, "released": False, "closed": closed, "n": n, "value": Suppressed(n)}
     questions = list(wave.survey.questions.filter(type=Question.Type.TEXT)
                      .order_by("section__order", "section_id", "order", "pk"))
-    by_question: dict[int, list[dict]] = defaultdict(list)
-    texts = []
-    # Random order, no dates, nothing that follows submission order (DESIGN.md).
-    for pk, qid, text in text_answers.filter(hidden=False).order_by("?").values_list("pk", "question_id", "text"):
+    position = {q.pk: i for i, q in enumerate(questions)}
+    rows = sorted(text_answers.filter(hidden=False).values_list("pk", "question_id", "text"),
+                  key=lambda r: (position.get(r[1], len(position)), comment_order_key(order_seed, r[0])))
+    by_question = {q.pk: q for q in questions}
+    comments = []
+    for pk, qid, text in rows:
         compound = sentiment.score(text)
-        by_question[qid].append({"id": pk, "text": text, "score": compound, "label": sentiment.label(compound)})
-        texts.append(text)
+        comments.append({"id": pk, "question": by_question.get(qid), "text": text, "score": compound,
+                         "label": sentiment.label(compound), "themes": sentiment.comment_themes(text)})
+    texts = [c["text"] for c in comments]
     mean, count = sentiment.mean_score(texts)
+    tones = Counter(c["label"] for c in comments)
+    chosen = [c for c in comments
+              if (not theme or any(t.slug == theme for t in c["themes"])) and (not tone or c["label"] == tone)]
     hidden = []
     if include_hidden:
-        hidden = [{"id": pk, "text": text} for pk, text in
-                  text_answers.filter(hidden=True).order_by("?").values_list("pk", "text")]
+        hidden = sorted(({"id": pk, "text": text} for pk, text in
+                         text_answers.filter(hidden=True).values_list("pk", "text")),
+                        key=lambda c: comment_order_key(order_seed, c["id"]))
     return {
-        "key": key, "released": True, "closed": True, "n": n,
-        "questions": [{"question": q, "comments": by_question.get(q.pk, [])} for q in questions],
-        "mean": mean, "count": count, "mean_label": sentiment.label(mean) if mean is not None else "",
-        "themes": sentiment.themes(texts), "hidden_comments": hidden,
+        "key": key, "released": True, "closed": True, "n": n, "questions": questions,
+        "comments": chosen, "mean": mean, "count": count,
+        "mean_label": sentiment.label(mean) if mean is not None else "",
+        "themes": sentiment.theme_counts(texts), "unthemed": sum(1 for c in comments if not c["themes"]),
+        "tones": [(label, tones.get(label, 0)) for label in sentiment.SENTIMENTS],
+        "hidden_comments": hidden,
     }
 
 

@@ -96,3 +96,18 @@ def test_the_demo_tells_the_readiness_story(demo):
     assert any(r.score is None for r in table.rows), "a team with not enough data"
     directions = {r.change.direction for r in table.rows if r.change}
     assert {"up", "down"} <= directions
+
+
+@pytest.mark.django_db
+def test_demo_comments_do_not_repeat_word_for_word(demo):
+    """A page of demo comments reads like different people: no comment is written twice in a wave, and
+    they touch every theme the comments page offers."""
+    from surveys import sentiment
+    from surveys.models import Answer
+
+    for wave in Wave.objects.all():
+        texts = list(Answer.objects.filter(response__wave=wave, question__type="text").exclude(text="")
+                     .values_list("text", flat=True))
+        assert texts and len(texts) == len(set(texts)), wave.name
+    every = Answer.objects.filter(question__type="text").exclude(text="").values_list("text", flat=True)
+    assert {t.slug for t, _ in sentiment.theme_counts(every)} == {t.slug for t in sentiment.THEMES}

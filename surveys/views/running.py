@@ -6,6 +6,9 @@ wave or department outside the user's scope is 404, the same as one that does no
 may not use at all is 403.
 """
 
+import secrets
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -32,6 +35,7 @@ from surveys.forms_manage import (
     add_service_errors,
 )
 from surveys.models import Wave
+from surveys.sentiment import THEMES_BY_SLUG
 from surveys.services import (
     WaveNotReady,
     survey_create,
@@ -284,6 +288,27 @@ def export_xlsx(request, wave_id):
     return _export(request, wave_id, "xlsx")
 
 
+COMMENTS_PER_PAGE = 25
+
+
+def _comment_order_seed(request, wave) -> str:
+    """Random per session, so each reader gets their own order, and the same on every page they turn."""
+    seed = request.session.get("comment_order_seed")
+    if seed is None:
+        seed = request.session["comment_order_seed"] = secrets.token_hex(16)
+    return f"{seed}:{wave.pk}"
+
+
+def _filter_label(chosen: dict) -> str:
+    """'about Job security, negative': what the chosen filters pick out, to finish a sentence."""
+    parts = []
+    if chosen.get("theme"):
+        parts.append(f"about {THEMES_BY_SLUG[chosen['theme']].label.lower()}")
+    if chosen.get("sentiment"):
+        parts.append(f"scored {chosen['sentiment'].lower()}")
+    return " and ".join(parts)
+
+
 @require_GET
 @manager_or_hr_required
 def comments(request, wave_id):
@@ -291,14 +316,24 @@ def comments(request, wave_id):
     hr = roles.is_hr(request.user)
     raw = request.GET.get("department")
     department = get_department_for_user(request.user, raw) if raw else results.default_department(request.user)
-    form = CommentsFilterForm({"department": str(department.pk) if department else ""}, user=request.user, hr=hr)
-    page = results.comments_page(wave, department, include_hidden=hr)
+    form = CommentsFilterForm({"department": str(department.pk) if department else "",
+                               "theme": request.GET.get("theme", ""), "sentiment": request.GET.get("sentiment", "")},
+                              user=request.user, hr=hr)
+    form.is_valid()  # a value not offered is shown as a field error and that filter is not applied
+    chosen = form.cleaned_data
+    page = results.comments_page(wave, department, include_hidden=hr, order_seed=_comment_order_seed(request, wave),
+                                 theme=chosen.get("theme", ""), tone=chosen.get("sentiment", ""))
+    listing = Paginator(page.get("comments", []), COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
     if page["released"]:
         audit_record(actor=request.user, action="survey comments viewed", target=str(wave),
                      detail={"wave": wave.pk, "group": page["key"]})
     rows = department_rows(request.user) if page["released"] else []
+    query = urlencode({k: v for k, v in chosen.items() if v})
+    department_query = urlencode({"department": department.pk} if department else {})
     return render(request, "surveys/results/comments.html", {
-        "wave": wave, "form": form, "department": department, "page": page,
+        "wave": wave, "form": form, "department": department, "page": page, "listing": listing, "query": query,
+        "department_query": department_query,
+        "filter_label": _filter_label(chosen),
         "by_department": zip(rows, results.sentiment_by_department(wave, rows), strict=True),
     })
 

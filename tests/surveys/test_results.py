@@ -10,6 +10,7 @@ from surveys import selectors
 from surveys import selectors_results as results
 from surveys.models import Answer, Question
 from surveys.suppression import cell_key
+from tests.clients import Client
 from tests.factories import make_department, make_staff
 from tests.surveys.test_results_seed import answer, make_pulse, open_wave, run_wave
 
@@ -262,12 +263,46 @@ def test_comments_of_a_released_cell_in_random_order_without_dates(client, org):
     page = client.get(reverse("surveys:comments", args=[wave.pk]), {"department": org.finance.pk}).content.decode()
     texts = re.findall(r'<p class="govuk-body tandem-comment__text">(.*?)</p>', page, flags=re.S)
     assert len(texts) == 12
-    assert "Themes" in page and "job security" in page
+    assert "Themes" in page and "Job security" in page
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b", page)
-    orders = {tuple(re.findall(r'comments/([0-9a-f-]{36})/hide/', client.get(
-        reverse("surveys:comments", args=[wave.pk]), {"department": org.finance.pk}).content.decode()))
-              for _ in range(6)}
-    assert len(orders) > 1  # random order, not submission order
+
+    def order(c):
+        return tuple(re.findall(r'comments/([0-9a-f-]{36})/hide/', c.get(
+            reverse("surveys:comments", args=[wave.pk]), {"department": org.finance.pk}).content.decode()))
+    assert order(client) == order(client)  # one reader's order holds, so paging neither repeats nor skips
+    orders = set()
+    for _ in range(6):
+        other = Client()
+        other.force_login(org.hr)
+        orders.add(order(other))
+    assert len(orders) > 1  # random for each reader, not submission order
+
+
+def test_comments_are_paged_and_filtered_keeping_the_filters(client, org):
+    wave, _ = _big_comment_wave(org, n=30)
+    client.force_login(org.hr)
+    url = reverse("surveys:comments", args=[wave.pk])
+    seen = []
+    for number in (1, 2):
+        page = client.get(url, {"department": org.finance.pk, "page": number}).content.decode()
+        seen += re.findall(r'comments/([0-9a-f-]{36})/hide/', page)
+    assert len(seen) == 30 == len(set(seen))  # 25 then 5, none twice
+    assert f"?department={org.finance.pk}&amp;page=1" in page
+    page = client.get(url, {"department": org.finance.pk, "theme": "job-security", "sentiment": "Negative"}).content.decode()
+    assert "Comments about job security and scored negative" in page
+    shown = len(re.findall(r'tandem-comment__text', page))
+    assert 0 < shown < 30
+
+
+def test_bad_comment_filters_are_field_errors(client, org):
+    wave, _ = _big_comment_wave(org)
+    client.force_login(org.hr)
+    response = client.get(reverse("surveys:comments", args=[wave.pk]),
+                          {"department": org.finance.pk, "theme": "nonsense", "sentiment": "ecstatic", "page": "x"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose a theme from the list" in page and "Choose positive, neutral or negative" in page
+    assert len(re.findall(r'tandem-comment__text', page)) == 12  # the bad filters are not applied
 
 
 def test_comments_of_a_small_cell_are_not_shown(client, org):
