@@ -80,14 +80,17 @@ SECTIONS = (
     Section("Settings", (
         Page("Council settings", "organisation:settings", role="admin"),
         Page("Readiness weights", "adoption:weights", role="admin"),
+        Page("Nudge settings", "adoption:nudge_settings", role="hr"),
+        Page("Reminders sent", "adoption:outbox", ("adoption:outbox_resend",), role="hr"),
         Page("Audit log", "organisation:audit", role="admin"),
     )),
     Section("Your account", (
-        Page("Your account", "account_change_password", (
+        Page("Password and security", "account_change_password", (
             "account_set_password", "account_reauthenticate", "mfa_index", "mfa_activate_totp",
             "mfa_deactivate_totp", "mfa_view_recovery_codes", "mfa_generate_recovery_codes",
             "mfa_download_recovery_codes", "mfa_reauthenticate", "socialaccount_connections",
         )),
+        Page("Your notifications", "adoption:notifications"),
     )),
 )
 

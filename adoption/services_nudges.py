@@ -1,0 +1,333 @@
+"""Writes for nudges: planning a day's reminders into the outbox, sending outbox rows exactly once,
+resending failed ones, and people turning rules off.
+
+Exactly once (DESIGN.md, "Nudges"):
+- Planning inserts rows in bulk, ignoring conflicts on the unique key (person, rule, subject, period):
+  planning twice, or two planners at once, leave one row a key.
+- Sending claims one row at a time. On PostgreSQL the row stays locked (SELECT ... FOR UPDATE SKIP
+  LOCKED) while its message goes out and is marked sent, in one transaction: another sender skips it,
+  and a sender killed mid-send leaves it queued (the lock goes with the connection) for the next one.
+  On SQLite (no row locks) a row is claimed by one atomic UPDATE ... WHERE status = 'queued', which only
+  one sender can win; a claim left behind by a killed sender is marked failed after
+  STALE_CLAIM_MINUTES for HR to check, never sent again blindly.
+- A failed send keeps the row queued with its error and a later next_attempt_at; after
+  NUDGE_SEND_MAX_ATTEMPTS it is failed, with the reason, for HR to see and resend.
+"""
+
+import contextlib
+import smtplib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from adoption import nudges
+from adoption import selectors_nudges as selectors
+from adoption.models import NudgeOptOut, NudgeSettings, Outbox
+from organisation.models import CouncilSettings, StaffProfile
+from organisation.services import audit_record
+
+UNSUBSCRIBE_SALT = "adoption.nudges.unsubscribe"
+STALE_CLAIM_MINUTES = 15
+INSERT_BATCH = 1000
+
+HEADLINES = {
+    nudges.OVERDUE: "'{title}' is overdue",
+    nudges.DUE_SOON: "'{title}' is due on {on}",
+    nudges.SURVEY_CLOSING: "Last days to answer '{title}'",
+    nudges.SURVEY_OPEN: "Tell us what you think: '{title}'",
+    nudges.INACTIVE: "Pick up where you left off: '{title}'",
+}
+ACTIONS = {
+    nudges.OVERDUE: "Go to the module",
+    nudges.DUE_SOON: "Go to the module",
+    nudges.SURVEY_CLOSING: "Answer the survey",
+    nudges.SURVEY_OPEN: "Answer the survey",
+    nudges.INACTIVE: "Go to your learning",
+}
+
+
+# --- Links --------------------------------------------------------------------------------------
+
+def unsubscribe_token(profile_id: int, rule: str) -> str:
+    return signing.dumps([profile_id, rule], salt=UNSUBSCRIBE_SALT)
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    """(profile id, rule) from a link, or None when it was not made here. Links do not expire: an old
+    email's link must still work."""
+    try:
+        profile_id, rule = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if rule not in nudges.RULES or not isinstance(profile_id, int):
+        return None
+    return profile_id, rule
+
+
+def unsubscribe_url(profile_id: int, rule: str) -> str:
+    return settings.BASE_URL + reverse("adoption:unsubscribe", args=[unsubscribe_token(profile_id, rule)])
+
+
+def _action_url(message: nudges.Message) -> str:
+    kind, _, ref = message.subject.partition(":")
+    if kind == "module":
+        path = reverse("courses:learning_module", args=[ref])
+    elif kind == "wave":
+        path = reverse("surveys:answer", args=[int(ref)])
+    else:
+        path = reverse("courses:learning_home")
+    return settings.BASE_URL + path
+
+
+# --- Planning -----------------------------------------------------------------------------------
+
+def render_nudge(message: nudges.Message, *, first_name: str, council_name: str, today: date) -> dict:
+    """The email's subject line, plain text and HTML, from templates/adoption/email/."""
+    headline = HEADLINES[message.rule].format(title=message.title, on=nudges.long_date(message.on, today))
+    context = {
+        "first_name": first_name, "council_name": council_name, "headline": headline, "why": message.why,
+        "action_url": _action_url(message), "action_label": ACTIONS[message.rule],
+        "mandatory": message.mandatory, "rule_label": nudges.RULE_LABELS[message.rule].lower(),
+        "unsubscribe_url": unsubscribe_url(message.profile_id, message.rule),
+        "preferences_url": settings.BASE_URL + reverse("adoption:notifications"),
+    }
+    return {
+        "email_subject": f"{council_name}: {headline}"[:200],
+        "text": render_to_string("adoption/email/nudge.txt", context),
+        "html": render_to_string("adoption/email/nudge.html", context),
+    }
+
+
+def nudges_plan(*, today: date | None = None) -> int:
+    """Queue today's reminders in the outbox. Returns how many rows this run tried to add (a concurrent
+    run may have added some of them first; the unique key keeps one). Reads in a fixed number of
+    queries, renders only what is new, inserts in batches."""
+    today = today or timezone.localdate()
+    rules = NudgeSettings.load().rules()
+    if not nudges.is_working_day(today, rules.division):
+        return 0
+    people = selectors.planning_inputs(today)
+    periods = {m.period for p in people for m in nudges.candidates(p, rules, today)}
+    messages = nudges.plan(people, rules, today, exists=selectors.existing_keys(periods))
+    if not messages:
+        return 0
+    by_pid = {p.profile_id: p for p in people}
+    names = dict(StaffProfile.objects.filter(pk__in=by_pid).values_list("pk", "user__first_name"))
+    council = CouncilSettings.load().name
+    rows = [
+        Outbox(profile_id=m.profile_id, rule=m.rule, subject=m.subject, period=m.period, planned_on=today,
+               why=m.why, mandatory=m.mandatory, to=by_pid[m.profile_id].email,
+               **render_nudge(m, first_name=names.get(m.profile_id, ""), council_name=council, today=today))
+        for m in messages
+    ]
+    Outbox.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
+    return len(rows)
+
+
+def queued_ids(*, now: datetime | None = None, limit: int = 10_000) -> list[int]:
+    """Rows ready to be sent (queued, and not waiting for a retry)."""
+    now = now or timezone.now()
+    return list(Outbox.objects.filter(status=Outbox.Status.QUEUED)
+                .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+                .order_by("id").values_list("id", flat=True)[:limit])
+
+
+def nudges_run(*, now: datetime | None = None) -> list[int]:
+    """The daily run (beat calls it every hour): once a day, at or after the configured hour, on working
+    days, plan and return the ids ready to send. Calling it again the same day plans nothing new."""
+    now = timezone.localtime(now or timezone.now())
+    today = now.date()
+    with transaction.atomic():
+        config = NudgeSettings.objects.select_for_update().get(pk=NudgeSettings.load().pk)
+        if now.hour < config.daily_hour or config.last_planned_on == today:
+            return []
+        config.last_planned_on = today
+        config.save(update_fields=["last_planned_on"])
+    nudges_plan(today=today)
+    return queued_ids(now=now)
+
+
+# --- Sending ------------------------------------------------------------------------------------
+
+# Errors that mean the mail server is not there or not talking: stop the batch and retry it later.
+SERVER_ERRORS = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, smtplib.SMTPHeloError)
+
+
+@dataclass
+class SendResult:
+    sent: list[int] = field(default_factory=list)
+    retry: list[int] = field(default_factory=list)  # still queued: the caller tries them again later
+    failed: list[int] = field(default_factory=list)
+    error: str = ""
+
+
+def _email(row: Outbox, mail_connection) -> EmailMultiAlternatives:
+    headers = {}
+    if not row.mandatory:
+        # RFC 8058 one-click unsubscribe (and RFC 2369's List-Unsubscribe that it builds on).
+        headers = {"List-Unsubscribe": f"<{unsubscribe_url(row.profile_id, row.rule)}>",
+                   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    message = EmailMultiAlternatives(subject=row.email_subject, body=row.text, to=[row.to], headers=headers,
+                                     connection=mail_connection)
+    message.attach_alternative(row.html, "text/html")
+    return message
+
+
+def _max_attempts() -> int:
+    return settings.NUDGE_SEND_MAX_ATTEMPTS
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    base = settings.NUDGE_RETRY_BASE_SECONDS
+    return timedelta(seconds=min(base * 2 ** (attempts - 1), 3600))
+
+
+def _record_failure(row: Outbox, exc: Exception, now: datetime) -> bool:
+    """Count a failed attempt; True when the row is now failed for good."""
+    row.attempts += 1
+    row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    row.claimed_at = None
+    if row.attempts >= _max_attempts():
+        row.status = Outbox.Status.FAILED
+        row.next_attempt_at = None
+    else:
+        row.status = Outbox.Status.QUEUED
+        row.next_attempt_at = now + _retry_delay(row.attempts)
+    row.save(update_fields=["attempts", "last_error", "claimed_at", "status", "next_attempt_at"])
+    return row.status == Outbox.Status.FAILED
+
+
+def _mark_sent(row: Outbox, now: datetime) -> None:
+    row.status = Outbox.Status.SENT
+    row.sent_at = now
+    row.attempts += 1
+    row.last_error = ""
+    row.next_attempt_at = None
+    row.save(update_fields=["status", "sent_at", "attempts", "last_error", "next_attempt_at"])
+
+
+def _claim_locked(pk: int, now: datetime) -> Outbox | None:
+    return (Outbox.objects.select_for_update(skip_locked=True)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), pk=pk, status=Outbox.Status.QUEUED)
+            .first())
+
+
+def _claim_by_update(pk: int, now: datetime) -> Outbox | None:
+    won = (Outbox.objects
+           .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), pk=pk, status=Outbox.Status.QUEUED)
+           .update(status=Outbox.Status.SENDING, claimed_at=now))
+    return Outbox.objects.get(pk=pk) if won else None
+
+
+def _send_one(pk: int, mail_connection, result: SendResult) -> bool:
+    """Claim, send and mark one row. False when the mail server is down (stop the batch)."""
+    now = timezone.now()
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            row = _claim_locked(pk, now)  # locked until the mark is written
+            return True if row is None else _deliver(row, mail_connection, result, now)
+    with transaction.atomic():
+        row = _claim_by_update(pk, now)  # committed with this block: the claim is ours alone
+    return True if row is None else _deliver(row, mail_connection, result, now)
+
+
+def _deliver(row: Outbox, mail_connection, result: SendResult, now: datetime) -> bool:
+    try:
+        _email(row, mail_connection).send()
+    except Exception as exc:  # every failure is recorded on the row, then judged
+        if _record_failure(row, exc, now):
+            result.failed.append(row.pk)
+        else:
+            result.retry.append(row.pk)
+        result.error = row.last_error
+        return not isinstance(exc, SERVER_ERRORS)
+    _mark_sent(row, now)
+    result.sent.append(row.pk)
+    return True
+
+
+def outbox_send(*, ids: list[int]) -> SendResult:
+    """Send these outbox rows (those still queued and due; others are skipped, so a duplicated task sends
+    nothing twice). One mail connection for the batch. When the mail server is down the batch stops at
+    the first row that fails: that row and the untried ones come back in `retry`."""
+    result = SendResult()
+    mail_connection = get_connection()
+    try:
+        for i, pk in enumerate(ids):
+            if not _send_one(pk, mail_connection, result):
+                result.retry.extend(ids[i + 1:])
+                break
+    finally:
+        with contextlib.suppress(Exception):  # closing a dead connection must not hide what happened
+            mail_connection.close()
+    return result
+
+
+def outbox_give_up(*, ids: list[int], reason: str) -> int:
+    """Rows a sender stopped retrying: failed, with the reason, for HR."""
+    return (Outbox.objects.filter(pk__in=ids, status__in=[Outbox.Status.QUEUED, Outbox.Status.SENDING])
+            .update(status=Outbox.Status.FAILED, last_error=reason[:2000], claimed_at=None, next_attempt_at=None))
+
+
+def outbox_release_stale(*, now: datetime | None = None) -> int:
+    """SQLite's claims left by a sender that stopped mid-send: the message may or may not have gone, so
+    it is failed with that said, not sent again blindly."""
+    now = now or timezone.now()
+    return (Outbox.objects.filter(status=Outbox.Status.SENDING,
+                                  claimed_at__lt=now - timedelta(minutes=STALE_CLAIM_MINUTES))
+            .update(status=Outbox.Status.FAILED, claimed_at=None,
+                    last_error="The sender stopped while sending this message: it may or may not have been "
+                               "delivered. Check with the person before resending."))
+
+
+@transaction.atomic
+def outbox_resend(*, actor, row: Outbox) -> Outbox:
+    """HR sends a failed message again: queued afresh, sent after this commits."""
+    from adoption import tasks
+
+    row = Outbox.objects.select_for_update().get(pk=row.pk)
+    if row.status != Outbox.Status.FAILED:
+        return row
+    row.status = Outbox.Status.QUEUED
+    row.attempts = 0
+    row.next_attempt_at = None
+    row.claimed_at = None
+    row.save(update_fields=["status", "attempts", "next_attempt_at", "claimed_at"])
+    audit_record(actor=actor, action="nudge.resend", target=f"outbox {row.pk}",
+                 detail={"rule": row.rule, "subject": row.subject, "previous_error": row.last_error})
+    transaction.on_commit(lambda: tasks.outbox_send.delay([row.pk]))
+    return row
+
+
+# --- Preferences --------------------------------------------------------------------------------
+
+@transaction.atomic
+def nudge_opt_out(*, profile_id: int, rule: str) -> bool:
+    """Turn one rule off for a person. True when it was on."""
+    _, created = NudgeOptOut.objects.get_or_create(profile_id=profile_id, rule=rule)
+    return created
+
+
+@transaction.atomic
+def nudge_preferences_update(*, profile: StaffProfile, rules_on: set[str]) -> None:
+    """Set which rules a person receives (the rest are turned off)."""
+    NudgeOptOut.objects.filter(profile=profile, rule__in=rules_on).delete()
+    for rule in set(nudges.RULES) - rules_on:
+        NudgeOptOut.objects.get_or_create(profile=profile, rule=rule)
+
+
+@transaction.atomic
+def nudge_settings_update(*, actor, config: NudgeSettings) -> NudgeSettings:
+    config.full_clean()
+    config.save()
+    audit_record(actor=actor, action="nudge.settings", target="nudge settings",
+                 detail={"rules": {r: config.rules().on(r) for r in nudges.RULES}})
+    return config
