@@ -170,11 +170,11 @@ class SendResult:
 
 
 def _email(row: Outbox, mail_connection) -> EmailMultiAlternatives:
-    headers = {}
+    headers = {"X-Tandem-Outbox": str(row.pk)}  # which row it came from: for support, and for counting in tests
     if not row.mandatory:
         # RFC 8058 one-click unsubscribe (and RFC 2369's List-Unsubscribe that it builds on).
-        headers = {"List-Unsubscribe": f"<{unsubscribe_url(row.profile_id, row.rule)}>",
-                   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url(row.profile_id, row.rule)}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(subject=row.email_subject, body=row.text, to=[row.to], headers=headers,
                                      connection=mail_connection)
     message.attach_alternative(row.html, "text/html")
