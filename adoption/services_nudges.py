@@ -241,6 +241,7 @@ def _send_one(pk: int, mail_connection, result: SendResult) -> bool:
 
 def _deliver(row: Outbox, mail_connection, result: SendResult, now: datetime) -> bool:
     try:
+        mail_connection.open()  # once for the batch (does nothing when open), so each send does not reconnect
         _email(row, mail_connection).send()
     except Exception as exc:  # every failure is recorded on the row, then judged
         if _record_failure(row, exc, now):

@@ -1,7 +1,8 @@
 """Nudges are sent exactly once, on PostgreSQL and Redis with a real Celery worker, counted by a real SMTP
 server on loopback (aiosmtpd), not a mock: two planners at once queue each message once; duplicated
 tasks and a second sender beside the worker send each message once; a mail server that is down and then
-comes back gets every message, once.
+comes back gets every message, once; a worker process killed (SIGKILL) part-way through a batch and
+started again leaves nothing unsent and nothing sent twice.
 
 Skipped on SQLite and without Redis. Locally, for example:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tandem_nudges REDIS_URL=redis://127.0.0.1:6379/11 \\
@@ -10,7 +11,10 @@ Skipped on SQLite and without Redis. Locally, for example:
 
 import email
 import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -18,6 +22,7 @@ from datetime import date
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.db import connection
 
 from adoption import services_nudges as services
@@ -164,3 +169,61 @@ def test_a_mail_server_down_then_up_gets_every_message_once(people, sink, real_w
     assert_each_sent_once(sink)
     first.refresh_from_db()
     assert first.attempts >= 3 and first.last_error == ""
+
+
+class SlowSink(Sink):
+    """Takes a moment over each recipient (before the message is handed over), so a batch lasts long
+    enough to kill its sender part-way through."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        import asyncio
+
+        await asyncio.sleep(0.02)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def start_worker_process(sink_port: int) -> subprocess.Popen:
+    """A worker in its own process (solo pool: the process that sends is the one killed), on the test
+    database and the test's broker, sending to the sink."""
+    db = connection.settings_dict
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings",
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+           "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
+           "EMAIL_PORT": str(sink_port), "TANDEM_DEMO": "0"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING",
+         "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_a_worker_killed_mid_batch_and_restarted_sends_every_message_once(people):
+    from config import celery_app
+
+    sink = SlowSink()
+    sink.start()
+    celery_app.control.purge()
+    services.nudges_plan(today=THU)
+    ids = services.queued_ids()
+    worker = start_worker_process(sink.port)
+    try:
+        tasks._queue_send(ids)
+        wait_until(lambda: len(sink.received) >= PEOPLE // 4, "the worker to be part-way through")
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+        sent_before = len(sink.received)
+        time.sleep(0.5)
+        assert sent_before < PEOPLE, "killed mid-batch"
+        # PostgreSQL dropped the dead sender's row lock: nothing is left claimed, the rest is still queued.
+        assert Outbox.objects.filter(status="sending").count() == 0
+        assert Outbox.objects.filter(status="queued").count() == PEOPLE - Outbox.objects.filter(status="sent").count()
+        worker = start_worker_process(sink.port)
+        tasks.outbox_sweep.delay()  # what beat does every few minutes
+        wait_until(lambda: not Outbox.objects.exclude(status="sent").exists(), "the restarted worker to finish")
+        time.sleep(0.5)
+        assert_each_sent_once(sink)
+    finally:
+        worker.kill()
+        worker.wait(10)
+        sink.stop()
+        celery_app.control.purge()
