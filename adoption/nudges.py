@@ -90,6 +90,7 @@ class WaveToAnswer:
 class Person:
     profile_id: int
     email: str = ""
+    first_name: str = ""
     modules: list[ModuleToDo] = field(default_factory=list)  # assigned, not finished
     waves: list[WaveToAnswer] = field(default_factory=list)  # open, not answered
     last_active: date | None = None  # the last day of any learning (or when they joined)

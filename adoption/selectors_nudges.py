@@ -39,11 +39,12 @@ def planning_inputs(today: date) -> list[nudges.Person]:
     for pid, moment in course_reminders.last_learning().items():
         if pid in people:
             people[pid].last_active = _local_date(moment)
-    for pid, email, has_email, date_joined in (StaffProfile.objects.filter(active=True)
-                                                .values_list("pk", "user__email", "has_work_email",
-                                                             "user__date_joined")):
+    for pid, email, has_email, first_name, date_joined in (
+            StaffProfile.objects.filter(active=True)
+            .values_list("pk", "user__email", "has_work_email", "user__first_name", "user__date_joined")):
         if pid in people:
             people[pid].email = email if has_email else ""
+            people[pid].first_name = first_name
             joined[pid] = _local_date(date_joined)
     opted = defaultdict(set)
     for pid, rule in NudgeOptOut.objects.values_list("profile_id", "rule"):

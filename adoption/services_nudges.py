@@ -24,7 +24,7 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,34 +76,52 @@ def unsubscribe_url(profile_id: int, rule: str) -> str:
     return settings.BASE_URL + reverse("adoption:unsubscribe", args=[unsubscribe_token(profile_id, rule)])
 
 
-def _action_url(message: nudges.Message) -> str:
-    kind, _, ref = message.subject.partition(":")
-    if kind == "module":
-        path = reverse("courses:learning_module", args=[ref])
-    elif kind == "wave":
-        path = reverse("surveys:answer", args=[int(ref)])
-    else:
-        path = reverse("courses:learning_home")
-    return settings.BASE_URL + path
+class _Links:
+    """A run's absolute links (from the configured site URL, never a request's host), each path reversed
+    once: reverse() is a measurable share of planning at 30,000 messages."""
+
+    def __init__(self):
+        self.preferences = settings.BASE_URL + reverse("adoption:notifications")
+        self._unsubscribe = settings.BASE_URL + reverse("adoption:unsubscribe", args=["TOKEN"])
+        self._actions: dict[str, str] = {}
+
+    def unsubscribe(self, profile_id: int, rule: str) -> str:
+        return self._unsubscribe.replace("TOKEN", unsubscribe_token(profile_id, rule))
+
+    def action(self, subject: str) -> str:
+        if subject not in self._actions:
+            kind, _, ref = subject.partition(":")
+            if kind == "module":
+                path = reverse("courses:learning_module", args=[ref])
+            elif kind == "wave":
+                path = reverse("surveys:answer", args=[int(ref)])
+            else:
+                path = reverse("courses:learning_home")
+            self._actions[subject] = settings.BASE_URL + path
+        return self._actions[subject]
 
 
 # --- Planning -----------------------------------------------------------------------------------
 
-def render_nudge(message: nudges.Message, *, first_name: str, council_name: str, today: date) -> dict:
-    """The email's subject line, plain text and HTML, from templates/adoption/email/."""
-    headline = HEADLINES[message.rule].format(title=message.title, on=nudges.long_date(message.on, today))
-    context = {
-        "first_name": first_name, "council_name": council_name, "headline": headline, "why": message.why,
-        "action_url": _action_url(message), "action_label": ACTIONS[message.rule],
-        "mandatory": message.mandatory, "rule_label": nudges.RULE_LABELS[message.rule].lower(),
-        "unsubscribe_url": unsubscribe_url(message.profile_id, message.rule),
-        "preferences_url": settings.BASE_URL + reverse("adoption:notifications"),
-    }
-    return {
-        "email_subject": f"{council_name}: {headline}"[:200],
-        "text": render_to_string("adoption/email/nudge.txt", context),
-        "html": render_to_string("adoption/email/nudge.html", context),
-    }
+class NudgeRenderer:
+    """Renders messages: the subject line, plain text and HTML (templates/adoption/email/nudge.*)."""
+
+    def __init__(self, *, council_name: str, today: date):
+        self.council_name, self.today, self.links = council_name, today, _Links()
+        self.text = get_template("adoption/email/nudge.txt")
+        self.html = get_template("adoption/email/nudge.html")
+
+    def __call__(self, message: nudges.Message, first_name: str) -> dict:
+        headline = HEADLINES[message.rule].format(title=message.title, on=nudges.long_date(message.on, self.today))
+        context = {
+            "first_name": first_name, "council_name": self.council_name, "headline": headline, "why": message.why,
+            "action_url": self.links.action(message.subject), "action_label": ACTIONS[message.rule],
+            "mandatory": message.mandatory, "rule_label": nudges.RULE_LABELS[message.rule].lower(),
+            "unsubscribe_url": self.links.unsubscribe(message.profile_id, message.rule),
+            "preferences_url": self.links.preferences,
+        }
+        return {"email_subject": f"{self.council_name}: {headline}"[:200],
+                "text": self.text.render(context), "html": self.html.render(context)}
 
 
 def nudges_plan(*, today: date | None = None) -> int:
@@ -120,12 +138,11 @@ def nudges_plan(*, today: date | None = None) -> int:
     if not messages:
         return 0
     by_pid = {p.profile_id: p for p in people}
-    names = dict(StaffProfile.objects.filter(pk__in=by_pid).values_list("pk", "user__first_name"))
-    council = CouncilSettings.load().name
+    render = NudgeRenderer(council_name=CouncilSettings.load().name, today=today)
     rows = [
         Outbox(profile_id=m.profile_id, rule=m.rule, subject=m.subject, period=m.period, planned_on=today,
                why=m.why, mandatory=m.mandatory, to=by_pid[m.profile_id].email,
-               **render_nudge(m, first_name=names.get(m.profile_id, ""), council_name=council, today=today))
+               **render(m, by_pid[m.profile_id].first_name))
         for m in messages
     ]
     Outbox.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)

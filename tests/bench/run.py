@@ -65,6 +65,10 @@ def main(argv=None) -> int:
         from tests.bench import bench_scrub
 
         bench_scrub.run(rows=args.rows, database=database)
+
+        from tests.bench import bench_nudges
+
+        bench_nudges.run(rows=args.rows, database=database)
     return 0
 
 
