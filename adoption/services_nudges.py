@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -349,3 +349,61 @@ def nudge_settings_update(*, actor, config: NudgeSettings) -> NudgeSettings:
     audit_record(actor=actor, action="nudge.settings", target="nudge settings",
                  detail={"rules": {r: config.rules().on(r) for r in nudges.RULES}})
     return config
+
+
+# --- One-off reminders (team progress) ------------------------------------------------------------
+
+@dataclass
+class RemindResult:
+    queued: int = 0
+    no_email: int = 0
+    held_back: int = 0  # turned off by the person, at the weekly cap, or already reminded today
+
+
+@transaction.atomic
+def nudge_remind_overdue(*, actor, enrolments: list, today: date | None = None) -> RemindResult:
+    """A manager (for their own scope: the caller passes enrolments read through it) or HR asks for a
+    reminder to overdue people now. It goes through the outbox like any other (one a person, module and
+    day, whoever asks), respects the person's choices and the weekly cap, and says who asked."""
+    from adoption import tasks
+
+    today = today or timezone.localdate()
+    rules = NudgeSettings.load().rules()
+    result = RemindResult()
+    profile_ids = {e.profile_id for e in enrolments}
+    opted = set(NudgeOptOut.objects.filter(profile_id__in=profile_ids, rule=nudges.OVERDUE)
+                .values_list("profile_id", flat=True))
+    week = dict(Outbox.objects.filter(profile_id__in=profile_ids, planned_on__gte=nudges.week_start(today),
+                                      planned_on__lte=today)
+                .values("profile_id").annotate(n=Count("id")).values_list("profile_id", "n"))
+    asker = actor.get_full_name() or actor.username
+    render = NudgeRenderer(council_name=CouncilSettings.load().name, today=today)
+    rows = []
+    for e in enrolments:
+        user = e.profile.user
+        if not (e.profile.has_work_email and user.email):
+            result.no_email += 1
+            continue
+        mandatory = e.module.slug in rules.mandatory_modules
+        if (e.profile_id in opted and not mandatory) or week.get(e.profile_id, 0) >= rules.weekly_cap:
+            result.held_back += 1
+            continue
+        week[e.profile_id] = week.get(e.profile_id, 0) + 1
+        message = nudges.Message(
+            e.profile_id, nudges.OVERDUE, f"module:{e.module.slug}", f"asked-{today.isoformat()}",
+            f"because {asker} asked for a reminder: '{e.module.title}' was due on "
+            f"{nudges.long_date(e.due_date, today)} and is not finished yet", e.module.title, e.due_date, mandatory)
+        rows.append(Outbox(profile_id=message.profile_id, rule=message.rule, subject=message.subject,
+                           period=message.period, planned_on=today, why=message.why, mandatory=mandatory,
+                           to=user.email, requested_by=actor, **render(message, user.first_name)))
+    before = set(Outbox.objects.filter(period=f"asked-{today.isoformat()}", profile_id__in=profile_ids)
+                 .values_list("pk", flat=True))
+    Outbox.objects.bulk_create(rows, ignore_conflicts=True)
+    new = sorted(set(Outbox.objects.filter(period=f"asked-{today.isoformat()}", profile_id__in=profile_ids)
+                     .values_list("pk", flat=True)) - before)
+    result.queued = len(new)
+    result.held_back += len(rows) - len(new)
+    audit_record(actor=actor, action="nudge.remind", target=f"{len(enrolments)} overdue",
+                 detail={"queued": result.queued, "no_email": result.no_email, "held_back": result.held_back})
+    transaction.on_commit(lambda: tasks._queue_send(new))
+    return result

@@ -13,4 +13,5 @@ urlpatterns = [
     path("settings/nudges/", views_nudges.nudge_settings, name="nudge_settings"),
     path("settings/outbox/", views_nudges.outbox, name="outbox"),
     path("settings/outbox/<int:pk>/resend/", views_nudges.outbox_resend, name="outbox_resend"),
+    path("team/remind/", views_nudges.team_remind, name="team_remind"),
 ]

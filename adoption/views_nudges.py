@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,7 +18,7 @@ from adoption.models import NudgeSettings, Outbox
 from courses.selectors import learning as learning_selectors
 from courses.selectors import progress as progress_selectors
 from organisation.models import StaffProfile
-from organisation.permissions import hr_required
+from organisation.permissions import hr_required, manager_or_hr_required
 
 
 @require_http_methods(["GET", "POST"])
@@ -86,3 +87,29 @@ def outbox_resend(request, pk):
         services_nudges.outbox_resend(actor=request.user, row=row)
         messages.success(request, f"The message to {row.to} is queued to be sent again.")
     return redirect(reverse("adoption:outbox") + "?status=failed")
+
+
+@require_POST
+@manager_or_hr_required
+def team_remind(request):
+    """From team progress: remind the chosen overdue people now (only those in the user's scope)."""
+    back = reverse("courses:team") + ("?" + request.POST["query"] if request.POST.get("query") else "")
+    chosen = [int(v) for v in request.POST.getlist("enrolment") if v.isdigit()]
+    if not chosen:
+        messages.error(request, "Choose the people to remind.")
+        return redirect(back)
+    if not nudges.is_working_day(timezone.localdate(), NudgeSettings.load().division):
+        messages.error(request, "Reminders are not sent at weekends or on bank holidays. Try again on the next "
+                                "working day.")
+        return redirect(back)
+    scope = progress_selectors.team_department_ids(request.user, None)
+    enrolments = list(progress_selectors.overdue_enrolments(scope).filter(pk__in=chosen))  # others: ignored
+    result = services_nudges.nudge_remind_overdue(actor=request.user, enrolments=enrolments)
+    parts = [f"{result.queued} reminder{'s' if result.queued != 1 else ''} queued"]
+    if result.no_email:
+        parts.append(f"{result.no_email} without an email address (remind them in person)")
+    if result.held_back:
+        parts.append(f"{result.held_back} held back (reminders turned off, already reminded today, or the weekly "
+                     "limit reached)")
+    messages.success(request, "; ".join(parts) + ".")
+    return redirect(back)

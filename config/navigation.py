@@ -45,7 +45,7 @@ SECTIONS = (
             "courses:learning_module", "courses:learning_confidence_before", "courses:learning_confidence_after",
             "courses:learning_lesson", "courses:learning_check", "courses:certificate", "courses:certificate_pdf",
         )),
-        Page("Team progress", "courses:team", ("courses:team_export",), role="manager_or_hr"),
+        Page("Team progress", "courses:team", ("courses:team_export", "adoption:team_remind"), role="manager_or_hr"),
         Page("Assignments", "courses:assignments", (
             "courses:assign", "courses:assignment", "courses:assignment_progress", "courses:assignment_withdraw",
             "courses:assignment_retry",

@@ -258,3 +258,48 @@ def test_the_daily_run_plans_once_at_the_configured_hour(org, safe):
     assert len(ids) == 1
     assert services.nudges_run(now=datetime(2026, 12, 3, 10, 5, tzinfo=LONDON)) == []  # once a day
     assert NudgeSettings.load().last_planned_on == THU
+
+
+@pytest.fixture
+def thursday(monkeypatch):
+    """The one-off reminder refuses weekends and bank holidays: pin 'today' to an ordinary Thursday."""
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: THU)
+
+
+def test_a_manager_reminds_chosen_overdue_people_in_their_scope(client, org, safe, thursday,
+                                                                django_capture_on_commit_callbacks, monkeypatch):
+    mine = enrol(org.frontline.profile, safe, date(2026, 11, 20))  # Waste: no email
+    waste_with_email = enrol(make_staff(org.waste, first="Wes").user.profile, safe, date(2026, 11, 20))
+    theirs = enrol(org.staff.profile, safe, date(2026, 11, 20))  # Finance: outside the manager's scope
+    queued = []
+    monkeypatch.setattr("adoption.tasks.outbox_send.delay", lambda ids: queued.append(ids))
+    client.force_login(org.env_manager)
+    team = client.get(reverse("courses:team")).content.decode()
+    assert f'value="{waste_with_email.pk}"' in team and "Remind the people ticked" in team
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("adoption:team_remind"),
+                               {"enrolment": [mine.pk, waste_with_email.pk, theirs.pk], "query": "module=1"})
+    assert response.status_code == 302 and response["Location"] == "/courses/team/?module=1"
+    row = Outbox.objects.get()
+    assert (row.profile_id, row.requested_by, row.period) == (waste_with_email.profile_id, org.env_manager,
+                                                              "asked-2026-12-03")
+    assert row.why.startswith(f"because {org.env_manager.get_full_name()} asked for a reminder: "
+                              "'Using AI safely at work' was due on 20 November")
+    assert queued == [[row.pk]]
+    page = client.get(response["Location"]).content.decode()
+    assert "1 reminder queued; 1 without an email address (remind them in person)" in page
+    # Asking again the same day (or HR asking too) sends nothing more.
+    client.force_login(org.hr)
+    client.post(reverse("adoption:team_remind"), {"enrolment": [waste_with_email.pk]})
+    assert Outbox.objects.count() == 1
+
+
+def test_one_off_reminders_respect_the_cap_and_choices(org, safe, thursday):
+    NudgeSettings.objects.create(pk=1, weekly_cap=1)
+    e = enrol(org.staff.profile, safe, date(2026, 11, 20))
+    services.nudges_plan(today=THU)  # the overdue rule's own reminder uses this week's one
+    result = services.nudge_remind_overdue(actor=org.hr, enrolments=[e], today=THU)
+    assert (result.queued, result.held_back) == (0, 1)
+    Outbox.objects.all().delete()
+    NudgeOptOut.objects.create(profile=org.staff.profile, rule="overdue")
+    assert services.nudge_remind_overdue(actor=org.hr, enrolments=[e], today=THU).held_back == 1

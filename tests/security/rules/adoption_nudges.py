@@ -4,7 +4,7 @@ outbox: adoption.views_nudges."""
 
 from datetime import date
 
-from tests.security.rules.common import GET_ONLY, HR, everyone, only, signed_in
+from tests.security.rules.common import GET_ONLY, HR, MANAGERS_AND_HR, everyone, only, signed_in
 
 RULES = {
     "adoption:notifications": (None, signed_in(200)),
@@ -12,6 +12,7 @@ RULES = {
     "adoption:nudge_settings": (None, only(HR)),
     "adoption:outbox": (None, only(HR)),
     "adoption:outbox_resend": ("outbox_row", everyone(405)),  # POST only
+    "adoption:team_remind": (None, everyone(405)),  # POST only
 }
 
 POST_RULES = {
@@ -20,6 +21,7 @@ POST_RULES = {
     "adoption:nudge_settings": only(HR),  # an empty form is shown again with its errors
     "adoption:outbox": GET_ONLY,
     "adoption:outbox_resend": only(HR, status=302),
+    "adoption:team_remind": only(MANAGERS_AND_HR, status=302),  # nobody chosen: back, with a message
 }
 
 
