@@ -57,14 +57,14 @@ ACTIONS = {
 # --- Links --------------------------------------------------------------------------------------
 
 def unsubscribe_token(profile_id: int, rule: str) -> str:
-    return signing.dumps([profile_id, rule], salt=UNSUBSCRIBE_SALT)
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object([profile_id, rule])
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     """(profile id, rule) from a link, or None when it was not made here. Links do not expire: an old
     email's link must still work."""
     try:
-        profile_id, rule = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        profile_id, rule = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
     except (signing.BadSignature, ValueError, TypeError):
         return None
     if rule not in nudges.RULES or not isinstance(profile_id, int):
