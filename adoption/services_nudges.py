@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -223,12 +223,8 @@ def _record_failure(row: Outbox, exc: Exception, now: datetime) -> bool:
 
 
 def _mark_sent(row: Outbox, now: datetime) -> None:
-    row.status = Outbox.Status.SENT
-    row.sent_at = now
-    row.attempts += 1
-    row.last_error = ""
-    row.next_attempt_at = None
-    row.save(update_fields=["status", "sent_at", "attempts", "last_error", "next_attempt_at"])
+    Outbox.objects.filter(pk=row.pk).update(status=Outbox.Status.SENT, sent_at=now, attempts=F("attempts") + 1,
+                                            last_error="", next_attempt_at=None, claimed_at=None)
 
 
 def _claim_locked(pk: int, now: datetime) -> Outbox | None:
@@ -250,16 +246,26 @@ def _send_one(pk: int, mail_connection, result: SendResult) -> bool:
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
             row = _claim_locked(pk, now)  # locked until the mark is written
-            return True if row is None else _deliver(row, mail_connection, result, now)
+            return True if row is None else _deliver(row, mail_connection, result, now, mark_first=True)
     with transaction.atomic():
         row = _claim_by_update(pk, now)  # committed with this block: the claim is ours alone
-    return True if row is None else _deliver(row, mail_connection, result, now)
+    return True if row is None else _deliver(row, mail_connection, result, now, mark_first=False)
 
 
-def _deliver(row: Outbox, mail_connection, result: SendResult, now: datetime) -> bool:
+def _deliver(row: Outbox, mail_connection, result: SendResult, now: datetime, *, mark_first: bool) -> bool:
+    """Send one claimed row and mark it sent. With the row locked (PostgreSQL) the mark is written first,
+    in a savepoint that a failed send rolls back, so that once the mail server has taken the message only
+    the commit is left to do: the moment in which a killed sender would leave a sent message queued is
+    as short as it can be. On SQLite the mark follows the send (a write transaction there would hold the
+    whole database while the mail server answers)."""
     try:
         mail_connection.open()  # once for the batch (does nothing when open), so each send does not reconnect
-        _email(row, mail_connection).send()
+        if mark_first:
+            with transaction.atomic():
+                _mark_sent(row, now)
+                _email(row, mail_connection).send()
+        else:
+            _email(row, mail_connection).send()
     except Exception as exc:  # every failure is recorded on the row, then judged
         if _record_failure(row, exc, now):
             result.failed.append(row.pk)
@@ -267,7 +273,8 @@ def _deliver(row: Outbox, mail_connection, result: SendResult, now: datetime) ->
             result.retry.append(row.pk)
         result.error = row.last_error
         return not isinstance(exc, SERVER_ERRORS)
-    _mark_sent(row, now)
+    if not mark_first:
+        _mark_sent(row, now)
     result.sent.append(row.pk)
     return True
 
