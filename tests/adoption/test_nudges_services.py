@@ -303,3 +303,14 @@ def test_one_off_reminders_respect_the_cap_and_choices(org, safe, thursday):
     Outbox.objects.all().delete()
     NudgeOptOut.objects.create(profile=org.staff.profile, rule="overdue")
     assert services.nudge_remind_overdue(actor=org.hr, enrolments=[e], today=THU).held_back == 1
+
+
+def test_the_outbox_pages_keep_the_status_filter(client, org):
+    Outbox.objects.bulk_create([
+        Outbox(profile=org.staff.profile, rule="overdue", subject=f"module:m{i}", period="p", planned_on=THU,
+               status="failed", why="because", to="a@example.org", email_subject="s", text="t", html="h")
+        for i in range(60)])
+    client.force_login(org.hr)
+    page = client.get(reverse("adoption:outbox") + "?status=failed").content.decode()
+    assert "?status=failed&amp;page=2" in page
+    assert "Failed: 60" in page
