@@ -314,3 +314,33 @@ def test_the_outbox_pages_keep_the_status_filter(client, org):
     page = client.get(reverse("adoption:outbox") + "?status=failed").content.decode()
     assert "?status=failed&amp;page=2" in page
     assert "Failed: 60" in page
+
+
+def _rows(org, n, *, mine=False):
+    """n outbox rows: to HR themselves (their notifications page) or to n new people (the outbox)."""
+    people = [org.hr.profile] * n if mine else [make_staff(org.finance).user.profile for _ in range(n)]
+    start = Outbox.objects.count()
+    Outbox.objects.bulk_create([
+        Outbox(profile=p, rule="overdue", subject=f"module:m{start + i}", period="p", planned_on=THU, status="failed",
+               why="because", to="a@example.org", email_subject="s", text="t", html="h", requested_by=org.hr)
+        for i, p in enumerate(people)])
+
+
+@pytest.mark.parametrize("url_name", ["adoption:outbox", "adoption:notifications"])
+def test_list_pages_take_the_same_queries_however_many_rows(client, org, url_name):
+    client.force_login(org.hr)
+    url = reverse(url_name)
+    mine = url_name == "adoption:notifications"
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    queries()  # the first request of a session does a few things once
+    _rows(org, 2, mine=mine)
+    few = queries()
+    _rows(org, 30, mine=mine)
+    assert queries() == few
+    if mine:
+        assert client.get(url).content.decode().count("Because") == 32
