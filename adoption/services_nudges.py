@@ -183,6 +183,7 @@ class SendResult:
     sent: list[int] = field(default_factory=list)
     retry: list[int] = field(default_factory=list)  # still queued: the caller tries them again later
     failed: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # sent, failed, claimed by another sender, or not due yet
     error: str = ""
 
 
@@ -246,10 +247,16 @@ def _send_one(pk: int, mail_connection, result: SendResult) -> bool:
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
             row = _claim_locked(pk, now)  # locked until the mark is written
-            return True if row is None else _deliver(row, mail_connection, result, now, mark_first=True)
+            if row is None:
+                result.skipped.append(pk)
+                return True
+            return _deliver(row, mail_connection, result, now, mark_first=True)
     with transaction.atomic():
         row = _claim_by_update(pk, now)  # committed with this block: the claim is ours alone
-    return True if row is None else _deliver(row, mail_connection, result, now, mark_first=False)
+    if row is None:
+        result.skipped.append(pk)
+        return True
+    return _deliver(row, mail_connection, result, now, mark_first=False)
 
 
 def _deliver(row: Outbox, mail_connection, result: SendResult, now: datetime, *, mark_first: bool) -> bool:
@@ -282,7 +289,8 @@ def _deliver(row: Outbox, mail_connection, result: SendResult, now: datetime, *,
 def outbox_send(*, ids: list[int]) -> SendResult:
     """Send these outbox rows (those still queued and due; others are skipped, so a duplicated task sends
     nothing twice). One mail connection for the batch. When the mail server is down the batch stops at
-    the first row that fails: that row and the untried ones come back in `retry`."""
+    the first row that fails: that row and the untried ones come back in `retry`, and so do rows skipped
+    because their next try is not due yet (so the task's retry, not only the sweep, picks them up)."""
     result = SendResult()
     mail_connection = get_connection()
     try:
@@ -293,13 +301,10 @@ def outbox_send(*, ids: list[int]) -> SendResult:
     finally:
         with contextlib.suppress(Exception):  # closing a dead connection must not hide what happened
             mail_connection.close()
+    if result.skipped:
+        result.retry.extend(Outbox.objects.filter(pk__in=result.skipped, status=Outbox.Status.QUEUED,
+                                                  next_attempt_at__gt=timezone.now()).values_list("pk", flat=True))
     return result
-
-
-def outbox_give_up(*, ids: list[int], reason: str) -> int:
-    """Rows a sender stopped retrying: failed, with the reason, for HR."""
-    return (Outbox.objects.filter(pk__in=ids, status__in=[Outbox.Status.QUEUED, Outbox.Status.SENDING])
-            .update(status=Outbox.Status.FAILED, last_error=reason[:2000], claimed_at=None, next_attempt_at=None))
 
 
 def outbox_release_stale(*, now: datetime | None = None) -> int:

@@ -39,18 +39,17 @@ def nudges_run(self):
 
 @shared_task(bind=True, max_retries=None)
 def outbox_send(self, ids: list[int]):
-    """Send these outbox rows. Rows that could not be sent yet (mail server down) are tried again with
-    backoff; each row counts its attempts and is failed, with the reason, after the last one."""
+    """Send these outbox rows. Rows that could not be sent yet (mail server down, or waiting for their
+    next try) are tried again with backoff; each row counts its attempts and is failed, with the reason,
+    after the last one."""
     try:
         result = services_nudges.outbox_send(ids=ids)
     except OperationalError as exc:
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
-    if result.retry:
-        if self.request.retries >= settings.NUDGE_SEND_MAX_ATTEMPTS:
-            services_nudges.outbox_give_up(ids=result.retry, reason=f"Not sent after {self.request.retries + 1} "
-                                                                    f"tries: {result.error}")
-            return len(result.sent)
+    if result.retry and self.request.retries < settings.NUDGE_SEND_MAX_ATTEMPTS:
         raise self.retry(args=[result.retry], countdown=_backoff(self.request.retries))
+    # Past that, rows still queued are left to the sweep: each row fails itself, with its reason, when its
+    # own attempts run out, so a row is never failed for tries it did not have.
     return len(result.sent)
 
 

@@ -162,7 +162,8 @@ def test_failures_retry_with_backoff_then_fail_with_the_reason(org, safe, monkey
     assert (row.status, row.attempts) == ("queued", 1)
     assert "no such mailbox" in row.last_error
     assert row.next_attempt_at is not None
-    assert services.outbox_send(ids=ids).retry == []  # not due again yet: skipped
+    assert services.outbox_send(ids=ids).retry == ids  # not due again yet: skipped, and to be tried later
+    assert Outbox.objects.get().attempts == 1
     for _ in range(2):
         Outbox.objects.update(next_attempt_at=None)
         result = services.outbox_send(ids=ids)
