@@ -1,6 +1,7 @@
 from django import forms
 
-from adoption.models import ReadinessWeights
+from adoption.models import NudgeSettings, Outbox, ReadinessWeights
+from adoption.nudges import RULE_LABELS
 
 
 class ReadinessWeightsForm(forms.ModelForm):
@@ -26,3 +27,39 @@ class ReadinessFilterForm(forms.Form):
     def __init__(self, *args, directorates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["directorate"].choices = [("", "All directorates")] + [(d.pk, d.name) for d in directorates]
+
+
+class NudgeSettingsForm(forms.ModelForm):
+    """HR's nudge rules. The mandatory modules are chosen from the published ones."""
+
+    mandatory_modules = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Mandatory modules",
+        help_text="Reminders about these modules say they are mandatory and cannot be turned off.")
+
+    class Meta:
+        model = NudgeSettings
+        fields = ["due_soon", "due_soon_days", "overdue", "overdue_every_days", "overdue_max_times", "survey_open",
+                  "survey_closing", "survey_closing_days", "inactive", "inactive_weeks", "daily_hour", "weekly_cap",
+                  "division", "mandatory_modules"]
+        widgets = {f: forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3", "inputmode": "numeric"})
+                   for f in ["due_soon_days", "overdue_every_days", "overdue_max_times", "survey_closing_days",
+                             "inactive_weeks", "daily_hour", "weekly_cap"]}
+
+    def __init__(self, *args, modules=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(m.slug, m.title) for m in modules]
+        known = {slug for slug, _ in choices}
+        # A mandatory module since unpublished stays listed, so saving the form does not drop it silently.
+        choices += [(slug, slug) for slug in (self.instance.mandatory_modules or []) if slug not in known]
+        self.fields["mandatory_modules"].choices = choices
+
+
+class NudgePreferencesForm(forms.Form):
+    """Which reminders a person gets: one checkbox a rule, ticked when on."""
+
+    rules_on = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+                                         choices=list(RULE_LABELS.items()), label="Send me reminders about")
+
+
+class OutboxFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=[("", "All")] + list(Outbox.Status.choices), label="Status")

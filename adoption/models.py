@@ -1,9 +1,10 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from adoption.nudges import DIVISIONS, RULE_LABELS, NudgeRules
 from adoption.readiness import COMPONENTS, DEFAULT_WEIGHTS
-from organisation.models import Department
+from organisation.models import Department, StaffProfile, User
 
 _weight = {"validators": [MaxValueValidator(100)]}
 
@@ -73,3 +74,113 @@ class ReadinessSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.department or 'Organisation'} {self.date}: {self.score}"
+
+
+# --- Nudges (adoption.nudges holds the rules; adoption.services_nudges plans and sends) ---------------
+
+class NudgeSettings(models.Model):
+    """The council's nudge rules (one row, pk=1): each on or off, with its numbers."""
+
+    due_soon = models.BooleanField("remind when a module is due soon", default=True)
+    due_soon_days = models.PositiveSmallIntegerField(
+        "days before the due date", default=7, validators=[MinValueValidator(1), MaxValueValidator(60)])
+    overdue = models.BooleanField("remind when a module is overdue", default=True)
+    overdue_every_days = models.PositiveSmallIntegerField(
+        "repeat every (days)", default=7, validators=[MinValueValidator(1), MaxValueValidator(90)])
+    overdue_max_times = models.PositiveSmallIntegerField(
+        "at most (times)", default=3, validators=[MinValueValidator(1), MaxValueValidator(20)])
+    survey_open = models.BooleanField("tell people when a survey opens", default=True)
+    survey_closing = models.BooleanField("remind people who have not answered before a survey closes", default=True)
+    survey_closing_days = models.PositiveSmallIntegerField(
+        "days before it closes", default=2, validators=[MinValueValidator(1), MaxValueValidator(30)])
+    inactive = models.BooleanField("remind people who have done no learning for a while", default=True)
+    inactive_weeks = models.PositiveSmallIntegerField(
+        "weeks without learning", default=4, validators=[MinValueValidator(1), MaxValueValidator(52)])
+    daily_hour = models.PositiveSmallIntegerField(
+        "hour of the day to send (UK time, 0-23)", default=9, validators=[MaxValueValidator(23)])
+    weekly_cap = models.PositiveSmallIntegerField(
+        "at most this many reminders a person a week", default=2, validators=[MinValueValidator(1), MaxValueValidator(10)])
+    division = models.CharField("bank holidays of", max_length=30, choices=list(DIVISIONS.items()),
+                                default="england-and-wales")
+    mandatory_modules = models.JSONField(
+        default=list, blank=True, help_text="Slugs of the modules whose reminders staff cannot turn off.")
+    last_planned_on = models.DateField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "nudge settings"
+        verbose_name_plural = "nudge settings"
+
+    def __str__(self):
+        return "Nudge settings"
+
+    @classmethod
+    def load(cls) -> "NudgeSettings":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+    def rules(self) -> NudgeRules:
+        return NudgeRules(
+            due_soon=self.due_soon, due_soon_days=self.due_soon_days, overdue=self.overdue,
+            overdue_every_days=self.overdue_every_days, overdue_max_times=self.overdue_max_times,
+            survey_open=self.survey_open, survey_closing=self.survey_closing,
+            survey_closing_days=self.survey_closing_days, inactive=self.inactive,
+            inactive_weeks=self.inactive_weeks, weekly_cap=self.weekly_cap, division=self.division,
+            mandatory_modules=frozenset(self.mandatory_modules or ()),
+        )
+
+
+class Outbox(models.Model):
+    """One intended message. The key (person, rule, subject, period) is unique, so planning twice, or a
+    duplicated task, never makes a second row; a row is sent once, by whoever claims it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    profile = models.ForeignKey(StaffProfile, on_delete=models.CASCADE, related_name="+")
+    rule = models.CharField(max_length=30, choices=list(RULE_LABELS.items()))
+    subject = models.CharField(max_length=120, help_text="What it is about: module:<slug>, wave:<id>, learning.")
+    period = models.CharField(max_length=60, help_text="Which occurrence of the reminder.")
+    planned_on = models.DateField(db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    why = models.CharField(max_length=400)
+    mandatory = models.BooleanField(default=False)
+    to = models.EmailField(max_length=254)
+    email_subject = models.CharField(max_length=200)
+    text = models.TextField()
+    html = models.TextField()
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                     help_text="Who asked for a one-off reminder.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "outbox message"
+        constraints = [models.UniqueConstraint(fields=["profile", "rule", "subject", "period"],
+                                               name="one_nudge_per_key")]
+        indexes = [models.Index(fields=["status", "id"]), models.Index(fields=["profile", "planned_on"])]
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.rule} {self.subject} {self.period} to {self.profile_id}: {self.status}"
+
+
+class NudgeOptOut(models.Model):
+    """A person turned a rule off (reminders about mandatory modules are sent regardless)."""
+
+    profile = models.ForeignKey(StaffProfile, on_delete=models.CASCADE, related_name="+")
+    rule = models.CharField(max_length=30, choices=list(RULE_LABELS.items()))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["profile", "rule"], name="one_opt_out_per_rule")]
+
+    def __str__(self):
+        return f"{self.profile_id} off {self.rule}"

@@ -1,9 +1,10 @@
-"""Celery tasks for adoption: thin, idempotent, calling services."""
+"""Celery tasks for adoption: thin, idempotent, calling services (readiness snapshots, nudges)."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
-from adoption import services
+from adoption import services, services_nudges
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=60)
@@ -14,3 +15,51 @@ def readiness_snapshots(self):
         return services.snapshots_take()
     except OperationalError as exc:
         raise self.retry(exc=exc) from exc
+
+
+# --- Nudges (adoption.services_nudges) ------------------------------------------------------------
+
+SEND_CHUNK = 200
+
+
+def _queue_send(ids: list[int]) -> None:
+    for i in range(0, len(ids), SEND_CHUNK):
+        outbox_send.delay(ids[i:i + SEND_CHUNK])
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=60)
+def nudges_run(self):
+    """Hourly from beat: once a day, at the council's hour on working days, plan the reminders and queue
+    their sending. Idempotent: the outbox keeps one row a key, and sending skips rows already sent."""
+    try:
+        _queue_send(services_nudges.nudges_run())
+    except OperationalError as exc:
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task(bind=True, max_retries=None)
+def outbox_send(self, ids: list[int]):
+    """Send these outbox rows. Rows that could not be sent yet (mail server down, or waiting for their
+    next try) are tried again with backoff; each row counts its attempts and is failed, with the reason,
+    after the last one."""
+    try:
+        result = services_nudges.outbox_send(ids=ids)
+    except OperationalError as exc:
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    if result.retry and self.request.retries < settings.NUDGE_SEND_MAX_ATTEMPTS:
+        raise self.retry(args=[result.retry], countdown=_backoff(self.request.retries))
+    # Past that, rows still queued are left to the sweep: each row fails itself, with its reason, when its
+    # own attempts run out, so a row is never failed for tries it did not have.
+    return len(result.sent)
+
+
+def _backoff(retries: int) -> int:
+    return min(settings.NUDGE_RETRY_BASE_SECONDS * 2 ** retries, 3600)
+
+
+@shared_task
+def outbox_sweep():
+    """Every few minutes from beat: queue what is ready and was not (a lost task, a retry whose time has
+    come), and fail SQLite claims a stopped sender left behind."""
+    services_nudges.outbox_release_stale()
+    _queue_send(services_nudges.queued_ids())

@@ -45,7 +45,7 @@ SECTIONS = (
             "courses:learning_module", "courses:learning_confidence_before", "courses:learning_confidence_after",
             "courses:learning_lesson", "courses:learning_check", "courses:certificate", "courses:certificate_pdf",
         )),
-        Page("Team progress", "courses:team", ("courses:team_export",), role="manager_or_hr"),
+        Page("Team progress", "courses:team", ("courses:team_export", "adoption:team_remind"), role="manager_or_hr"),
         Page("Assignments", "courses:assignments", (
             "courses:assign", "courses:assignment", "courses:assignment_progress", "courses:assignment_withdraw",
             "courses:assignment_retry",
@@ -84,14 +84,17 @@ SECTIONS = (
             "organisation:value_remove", "organisation:value_move",
         ), role="admin"),
         Page("Readiness weights", "adoption:weights", role="admin"),
+        Page("Nudge settings", "adoption:nudge_settings", role="hr"),
+        Page("Reminders sent", "adoption:outbox", ("adoption:outbox_resend",), role="hr"),
         Page("Audit log", "organisation:audit", role="admin"),
     )),
     Section("Your account", (
-        Page("Your account", "account_change_password", (
+        Page("Password and security", "account_change_password", (
             "account_set_password", "account_reauthenticate", "mfa_index", "mfa_activate_totp",
             "mfa_deactivate_totp", "mfa_view_recovery_codes", "mfa_generate_recovery_codes",
             "mfa_download_recovery_codes", "mfa_reauthenticate", "socialaccount_connections",
         )),
+        Page("Your notifications", "adoption:notifications"),
     )),
 )
 

@@ -160,6 +160,10 @@ CELERY_BEAT_SCHEDULE = {
     # Readiness per department, once a day (a second run the same day changes nothing).
     "adoption-readiness-snapshots": {"task": "adoption.tasks.readiness_snapshots",
                                      "schedule": crontab(hour=2, minute=30)},
+    # Nudges: every hour, planning once a day at the hour set on the nudge settings page (working days);
+    # the sweep sends what is ready and was not sent (a lost task, a retry whose time has come).
+    "adoption-nudges": {"task": "adoption.tasks.nudges_run", "schedule": crontab(minute=5)},
+    "adoption-outbox-sweep": {"task": "adoption.tasks.outbox_sweep", "schedule": 300.0},
 }
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -309,6 +313,10 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tandem@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Nudges: a message that cannot be sent is tried this many times, waiting NUDGE_RETRY_BASE_SECONDS,
+# then twice that, and so on (at most an hour), before it is failed for HR to see and resend.
+NUDGE_SEND_MAX_ATTEMPTS = env_int("NUDGE_SEND_MAX_ATTEMPTS", 5)
+NUDGE_RETRY_BASE_SECONDS = env_int("NUDGE_RETRY_BASE_SECONDS", 60)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

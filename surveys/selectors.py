@@ -13,6 +13,7 @@ Stable for adoption/ (documented, computed with database aggregates):
 - `adkar_by_department(wave, department_ids)`: `adkar_means` for many department subtrees and the
   organisation at once (two queries whatever the number of departments).
 - `value_means(wave, department)`: mean agreement per council value tagged on the wave's questions.
+- `unanswered_open_waves()`: who has not yet answered each open wave (for reminders).
 """
 
 from dataclasses import dataclass
@@ -266,3 +267,16 @@ def overall_response_rate(wave: Wave) -> dict:
     agg = Participation.objects.filter(wave=wave).aggregate(
         invited=Count("pk"), responded=Count("pk", filter=Q(responded=True)))
     return _rate_row("organisation", agg, wave.min_group_size or 5)
+
+
+def unanswered_open_waves() -> list[dict]:
+    """For reminders (adoption's nudges): every open wave and each active person invited to it who has
+    not responded, as {profile_id, wave_id, title, closes_at}. One query; reads only the participation
+    record (who took part), never a response."""
+    return [
+        {"profile_id": r["profile_id"], "wave_id": r["wave_id"], "title": r["wave__survey__title"],
+         "closes_at": r["wave__closes_at"]}
+        for r in Participation.objects.filter(wave__status=Wave.Status.OPEN, responded=False, profile__active=True)
+        .order_by("wave_id", "profile_id")
+        .values("profile_id", "wave_id", "wave__survey__title", "wave__closes_at")
+    ]

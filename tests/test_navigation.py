@@ -21,7 +21,7 @@ SECTIONS = {
     "frontline": ["Home", "Learning", "Surveys", "Your account"],
     "manager": ["Home", "Readiness", "Learning", "Surveys", "People", "Your account"],
     "other_manager": ["Home", "Readiness", "Learning", "Surveys", "People", "Your account"],
-    "hr": ["Home", "Readiness", "Learning", "Surveys", "People", "Your account"],
+    "hr": ["Home", "Readiness", "Learning", "Surveys", "People", "Settings", "Your account"],
     "author": ["Home", "Learning", "Surveys", "Your account"],
     "admin": ["Home", "Readiness", "Learning", "Surveys", "People", "Settings", "Your account"],
     "staff_status": ["Home", "Learning", "Surveys", "Your account"],
@@ -76,7 +76,10 @@ def test_no_menu_item_appears_twice_on_any_page(client, org, objects, role):  # 
     ("admin", "/organisation/audit/", "Settings", "Audit log"),
     ("admin", "/settings/readiness-weights/", "Settings", "Readiness weights"),
     ("manager", "/readiness/", "Readiness", None),
-    ("staff", "/accounts/password/change/", "Your account", None),
+    ("staff", "/accounts/password/change/", "Your account", "Password and security"),
+    ("staff", "/notifications/", "Your account", "Your notifications"),
+    ("hr", "/settings/nudges/", "Settings", "Nudge settings"),
+    ("hr", "/settings/outbox/", "Settings", "Reminders sent"),
 ])
 def test_the_current_section_and_page_are_marked(client, org, role, url, section, subpage):
     client.force_login({"staff": org.staff, "manager": org.env_manager, "hr": org.hr, "admin": org.admin}[role])

@@ -69,6 +69,10 @@ def main(argv=None) -> int:
         from tests.bench import bench_readiness
 
         bench_readiness.run(database=database)
+
+        from tests.bench import bench_nudges
+
+        bench_nudges.run(rows=args.rows, database=database)
     return 0
 
 
