@@ -69,3 +69,22 @@ if (tree) {
     });
   }
 }
+
+// Wide tables: say that they scroll sideways, where they do (and only there), above the table.
+const scrollHints = () => {
+  for (const wrap of document.querySelectorAll(".tandem-table-wrap")) {
+    const wide = wrap.scrollWidth > wrap.clientWidth + 1;
+    let hint = wrap.previousElementSibling;
+    if (!(hint && hint.classList.contains("tandem-scroll-hint"))) hint = null;
+    if (wide && !hint) {
+      hint = document.createElement("p");
+      hint.className = "govuk-body-s tandem-scroll-hint";
+      hint.textContent = "Scroll sideways to see every column.";
+      wrap.before(hint);
+    } else if (!wide && hint) {
+      hint.remove();
+    }
+  }
+};
+scrollHints();
+window.addEventListener("resize", scrollHints);
