@@ -270,3 +270,14 @@ def test_a_part_never_shown_is_hidden_before_one_that_is():
     assert release.is_released("org") and release.is_released("org|grade_band=A")
     assert not release.is_released("org|grade_band=B")
     assert not release.is_released(f"org|grade_band={BLANK}")
+
+
+def test_people_with_no_value_are_counted_in_the_blank_part():
+    """No grade band recorded (None or empty): the blank part, never offered as a filter, not a 'None' group."""
+    from surveys.suppression import BLANK, count_cells
+
+    t = Tree(parent={1: None}, names={1: "Council"})
+    rows = [{"department": 1, "grade_band": None}, {"department": 1, "grade_band": ""}, {"department": 1, "grade_band": "A"}]
+    counts = count_cells(rows, t, ["grade_band"])
+    assert counts == {"org": 3, "d1": 3, f"org|grade_band={BLANK}": 2, f"d1|grade_band={BLANK}": 2,
+                      "org|grade_band=A": 1, "d1|grade_band=A": 1}
