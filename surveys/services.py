@@ -17,7 +17,6 @@ The anonymity rules these keep (DESIGN.md):
 import logging
 import random
 from collections.abc import Iterable
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -297,8 +296,11 @@ def _write_response(*, profile: StaffProfile, wave: Wave, answers: dict[int, dic
         HeldResponse.objects.create(wave_id=locked.pk, sheet=sheet)
         if HeldResponse.objects.filter(wave_id=locked.pk).count() >= _batch_size(locked):
             # robust: if the broker is down, the sheet is already safe in the box and the person gets their
-            # thanks, not an error page; beat's sweep stores it later.
-            transaction.on_commit(partial(_queue_move, locked.pk), robust=True)
+            # thanks, not an error page; beat's sweep stores it later. A lambda, not functools.partial: Django
+            # logs a robust callback's failure by its __qualname__, which a partial lacks, so the logging
+            # itself raised, the submit failed after its commit and its participation mark was undone.
+            wave_id = locked.pk
+            transaction.on_commit(lambda: _queue_move(wave_id), robust=True)
 
 
 def _queue_move(wave_id: int) -> None:
