@@ -230,6 +230,7 @@ class Overdue:
     name: str
     module: str
     due_date: date
+    team: str = ""  # their own department, when it is beneath the one the section is about
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,7 @@ class NeedsAWord:
     module: str
     due_date: date
     overdue: bool
+    team: str = ""
 
 
 @dataclass

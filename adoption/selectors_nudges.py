@@ -102,11 +102,14 @@ def digest_inputs(today: date, rules: nudges.NudgeRules, table=None) -> tuple[li
             or r["profile__staff_number"]
         overdue = r["due_date"] < today
         no_email = not (r["profile__has_work_email"] and r["profile__user__email"])
-        for d in above[r["profile__department_id"]]:
+        own = r["profile__department_id"]
+        for d in above[own]:
+            team = names[own] if own != d else ""
             if overdue:
-                sections[d].overdue.append(nudges.Overdue(name, r["module__title"], r["due_date"]))
+                sections[d].overdue.append(nudges.Overdue(name, r["module__title"], r["due_date"], team))
             if no_email:
-                sections[d].needs_a_word.append(nudges.NeedsAWord(name, r["module__title"], r["due_date"], overdue))
+                sections[d].needs_a_word.append(
+                    nudges.NeedsAWord(name, r["module__title"], r["due_date"], overdue, team))
     if table is None:
         table = readiness_selectors.readiness_table()
         readiness_selectors._changes(table)

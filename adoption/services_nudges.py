@@ -149,6 +149,9 @@ def nudges_plan(*, today: date | None = None) -> int:
     return len(rows)
 
 
+DIGEST_LIST_LIMIT = 50  # names a list shows in an email; the rest are counted, with a link to the page
+
+
 class DigestRenderer:
     """Renders a manager's weekly digest (templates/adoption/email/digest.*): named overdue training, each
     department's readiness, and who needs a word in person or a printed slip, with the page to print it."""
@@ -158,17 +161,24 @@ class DigestRenderer:
         self.text = get_template("adoption/email/digest.txt")
         self.html = get_template("adoption/email/digest.html")
         self._department = settings.BASE_URL + reverse("organisation:department", args=[0])
+        self._team = settings.BASE_URL + reverse("courses:team")
 
     def department_url(self, pk: int) -> str:
         return self._department.replace("/0/", f"/{pk}/")
 
+    def team_url(self, pk: int) -> str:
+        return f"{self._team}?department={pk}&state=overdue"
+
     def __call__(self, digest: nudges.Digest, first_name: str) -> dict:
         day = lambda d: nudges.long_date(d, self.today)  # noqa: E731
         sections = [{
-            "name": s.name, "url": self.department_url(s.department_id),
-            "overdue": [{"name": o.name, "module": o.module, "due": day(o.due_date)} for o in s.overdue],
-            "needs_a_word": [{"name": n.name, "module": n.module, "due": day(n.due_date), "overdue": n.overdue}
-                             for n in s.needs_a_word],
+            "name": s.name, "url": self.department_url(s.department_id), "team_url": self.team_url(s.department_id),
+            "overdue_count": len(s.overdue), "overdue_more": max(0, len(s.overdue) - DIGEST_LIST_LIMIT),
+            "overdue": [{"name": o.name, "module": o.module, "due": day(o.due_date), "team": o.team}
+                        for o in s.overdue[:DIGEST_LIST_LIMIT]],
+            "needs_a_word_more": max(0, len(s.needs_a_word) - DIGEST_LIST_LIMIT),
+            "needs_a_word": [{"name": n.name, "module": n.module, "due": day(n.due_date), "overdue": n.overdue,
+                              "team": n.team} for n in s.needs_a_word[:DIGEST_LIST_LIMIT]],
             "score": None if s.score is None else round(s.score), "change": s.change, "barrier": s.barrier,
         } for s in digest.departments]
         headline = f"Your team this week: {sum(len(s.overdue) for s in digest.departments)} overdue"

@@ -65,20 +65,23 @@ def test_each_manager_gets_one_digest_naming_only_their_own_staff(team):
     env_url = BASE + reverse("organisation:department", args=[org.environment.pk])
     res_url = BASE + reverse("organisation:department", args=[org.resources.pk])
     for body in (morgan.text, morgan.html):
-        assert f"{dave}: 'Using AI safely at work', due 27 November" in body  # overdue, named
+        assert f"{dave} (Waste Collection): 'Using AI safely at work', due 27 November" in body  # overdue, named
         assert "need a word in person or a printed slip" in body
-        assert "Pat Green: 'Using AI safely at work', due 10 December" in body  # no email, due soon
+        assert "Pat Green (Parks): 'Using AI safely at work', due 10 December" in body  # no email, due soon
         assert "Kim Lee" not in body and "Chris Done" not in body
         assert sam not in body  # another manager's staff
         assert env_url in body
         assert "/notifications/unsubscribe/" in body
         assert "this is your weekly summary" in body
     assert "Overdue training (1):" in morgan.text
+    team_url = BASE + reverse("courses:team") + f"?department={org.environment.pk}&state=overdue"
+    assert f"Remind them or see everyone overdue on team progress: {team_url}" in morgan.text
+    assert f'<a href="{team_url.replace("&", "&amp;")}"' in morgan.html
     assert f"Print their slips from the department page: {env_url}" in morgan.text
     assert f'<a href="{env_url}" style="color:#1d70b8;">Print their slips from the Environment page</a>' in morgan.html
     assert "Readiness:" in morgan.text
     for body in (ruth.text, ruth.html):
-        assert f"{sam}: 'Using AI safely at work', due 20 November" in body
+        assert f"{sam} (Finance): 'Using AI safely at work', due 20 November" in body
         assert dave not in body and "Pat Green" not in body
         assert res_url in body
         assert "need a word in person" not in body  # no one without email in resources
@@ -118,7 +121,7 @@ def test_a_manager_of_a_department_and_one_inside_it_gets_one_section(team):
     services.digests_plan(today=MON)
     row = digest_for(org.env_manager)
     assert row.why == "because you manage Environment: this is your weekly summary"
-    assert row.text.count(org.frontline.get_full_name() + ":") == 2  # overdue, and needs a word: once each
+    assert row.text.count(org.frontline.get_full_name() + " (Waste Collection):") == 2  # overdue, needs a word
 
 
 def test_the_digest_does_not_use_the_weekly_cap(team):
@@ -191,3 +194,14 @@ def test_only_managers_are_offered_the_digest_on_their_preferences_page(org, cli
     assert NudgeOptOut.objects.filter(profile=org.env_manager.profile, rule="digest").exists()
     client.post(reverse("adoption:notifications"), {"rules_on": ["overdue", "digest"]})
     assert not NudgeOptOut.objects.filter(profile=org.env_manager.profile, rule="digest").exists()
+
+
+def test_long_lists_are_cut_short_with_a_count_and_the_page(org, monkeypatch):
+    monkeypatch.setattr(services, "DIGEST_LIST_LIMIT", 2)
+    late = [nudges.Overdue(f"Person {i}", "M", date(2026, 11, 1)) for i in range(5)]
+    section = nudges.DepartmentDigest(org.environment.pk, "Environment", overdue=late)
+    digest = nudges.Digest(1, "2026-W50", "because you manage Environment: this is your weekly summary", (section,))
+    out = services.DigestRenderer(council_name="Northshire", today=MON)(digest, "Morgan")
+    assert "Overdue training (5):" in out["text"] and "Overdue training (5)" in out["html"]
+    assert "Person 1:" in out["text"] and "Person 2:" not in out["text"]
+    assert "And 3 more." in out["text"] and "<li>And 3 more.</li>" in out["html"]
