@@ -205,3 +205,20 @@ def test_long_lists_are_cut_short_with_a_count_and_the_page(org, monkeypatch):
     assert "Overdue training (5):" in out["text"] and "Overdue training (5)" in out["html"]
     assert "Person 1:" in out["text"] and "Person 2:" not in out["text"]
     assert "And 3 more." in out["text"] and "<li>And 3 more.</li>" in out["html"]
+
+
+def test_readiness_comes_from_the_runs_table_for_each_managed_department(team):
+    from types import SimpleNamespace
+
+    from adoption.readiness import Barrier, Change
+
+    org = team
+    change = Change(6.0, 4.0, date(2026, 9, 1), 120, 130)
+    rows = [SimpleNamespace(pk=org.environment.pk, score=62.4, change=change,
+                            result=SimpleNamespace(barrier=Barrier("knowledge", 2.8, 40))),
+            SimpleNamespace(pk=org.waste.pk, score=10.0, change=None, result=SimpleNamespace(barrier=None))]
+    services.digests_plan(today=MON, table=SimpleNamespace(rows=rows))
+    text = digest_for(org.env_manager).text
+    assert f"Readiness: 62 of 100. {change}. Barrier point: {Barrier('knowledge', 2.8, 40).label}." in text
+    assert "10 of 100" not in text  # waste is inside environment: no section of its own
+    assert "Readiness: not enough data yet." in digest_for(org.res_manager).text
