@@ -20,7 +20,8 @@ The rules (DESIGN.md, "Nudges"; issue 13):
 - A cap per person per week (Monday to Sunday, counting what was already planned that week); when
   messages compete, the order is RULES' order (overdue first), then the earliest date.
 - The weekly manager digest (plan_digests): on the chosen weekday, or the next working day when that is
-  a bank holiday, one a manager with an email, keyed by the ISO week of that day; a section for each
+  a bank holiday (or later that week, catching up a missed run), one a manager with an email, keyed by
+  the ISO week of the chosen day; a section for each
   department they manage (one inside another they manage is not repeated). It is not a reminder about
   their own learning, so it is outside the cap (CAPPED_RULES) and never held back by it.
 """
@@ -283,14 +284,18 @@ class Digest:
 
 
 def digest_day(today: date, rules: NudgeRules) -> date | None:
-    """The day this week's digest is for, when today is the day to send it: the chosen weekday, or, when
-    that is a bank holiday, the next working day (which may fall in the next week). None otherwise."""
+    """The chosen weekday whose digest may go today, or None. Its digest goes on that day, or, when that is
+    a bank holiday, on the next working day (which may fall in the next week); a run that was missed or
+    failed that day catches up on a later working day of the same week. The outbox key (the ISO week of
+    the chosen day) keeps it to one."""
     if not (rules.digest and is_working_day(today, rules.division)):
         return None
     day = today - timedelta(days=(today.weekday() - rules.digest_weekday) % 7)
-    between = (day + timedelta(days=i) for i in range((today - day).days))
-    if any(is_working_day(d, rules.division) for d in between):
-        return None  # the chosen day, or a working day after it, came first
+    send = day
+    while not is_working_day(send, rules.division):
+        send += timedelta(days=1)
+    if send > today or week_start(send) != week_start(today):
+        return None
     return day
 
 

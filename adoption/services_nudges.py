@@ -193,8 +193,10 @@ class DigestRenderer:
 
 
 def digests_plan(*, today: date | None = None, table=None) -> int:
-    """Queue this week's manager digests (on the digest's day). Keyed (manager, digest, week, ISO week),
-    so a second run that week adds nothing. Readiness is worked out once for the run. Returns how many
+    """Queue this week's manager digests (on the digest's day, or later that week when that day's run did
+    not queue them). Keyed (manager, digest, week, ISO week), so a second run that week adds nothing; once
+    the week's are queued, later runs that week stop before reading anything (so a manager appointed
+    mid-week gets their first the next week). Readiness is worked out once for the run. Returns how many
     rows this run tried to add."""
     today = today or timezone.localdate()
     rules = NudgeSettings.load().rules()
@@ -202,6 +204,8 @@ def digests_plan(*, today: date | None = None, table=None) -> int:
     if day is None:
         return 0
     week = nudges.iso_week(day)
+    if Outbox.objects.filter(rule=nudges.DIGEST, period=week).exists():
+        return 0  # this week's went (a later run that week only catches up a missed or failed one)
     managers, sections = selectors.digest_inputs(today, rules, table=table)
     digests = nudges.plan_digests(managers, sections, rules, today, exists=selectors.existing_keys({week}))
     if not digests:
@@ -211,7 +215,8 @@ def digests_plan(*, today: date | None = None, table=None) -> int:
     rows = [Outbox(profile_id=d.profile_id, rule=d.rule, subject=d.subject, period=d.period, planned_on=today,
                    why=d.why, to=by_pid[d.profile_id].email, **render(d, by_pid[d.profile_id].first_name))
             for d in digests]
-    Outbox.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
+    with transaction.atomic():  # all of the week's or none: a failed run is caught up whole
+        Outbox.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
     return len(rows)
 
 

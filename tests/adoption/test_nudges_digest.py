@@ -95,6 +95,16 @@ def test_a_second_run_that_week_plans_nothing(team):
     assert Outbox.objects.filter(rule="digest").count() == 2
 
 
+def test_a_missed_digest_day_is_caught_up_later_that_week_and_only_then(team):
+    org = team
+    assert services.digests_plan(today=date(2026, 12, 8)) == 2  # Monday's run did not queue them: Tuesday does
+    assert {r.period for r in Outbox.objects.filter(rule="digest")} == {"2026-W50"}
+    other = make_department("NEW", "New team", org.council)
+    other.managers.add(make_staff(other, first="Nia").user)
+    assert services.digests_plan(today=date(2026, 12, 9)) == 0  # the week's went: nothing is read again
+    assert services.digests_plan(today=date(2026, 12, 14)) == 2  # the next Monday: a new week (Nia: nothing to tell)
+
+
 def test_the_weekday_and_off_switch_come_from_the_settings(team):
     config = NudgeSettings.load()
     config.digest_weekday = 2

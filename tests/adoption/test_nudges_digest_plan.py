@@ -27,15 +27,18 @@ def manager(pid=1, depts=(10,), **kw):
 
 @pytest.mark.parametrize(("today", "weekday", "division", "day"), [
     (MON, 0, "england-and-wales", MON),
-    (date(2026, 12, 8), 0, "england-and-wales", None),  # Tuesday: Monday was a working day
+    (date(2026, 12, 8), 0, "england-and-wales", MON),  # Tuesday: catching up Monday's, if it did not go
+    (date(2026, 12, 11), 0, "england-and-wales", MON),  # ...until the Friday
     (date(2026, 12, 9), 2, "england-and-wales", date(2026, 12, 9)),  # Wednesday chosen
+    (date(2026, 12, 8), 2, "england-and-wales", None),  # the Tuesday before: last week's is not caught up
     (date(2026, 12, 12), 5, "england-and-wales", None),  # a Saturday: never
     (date(2026, 12, 28), 0, "england-and-wales", None),  # Boxing Day holiday: not today...
     (date(2026, 12, 29), 0, "england-and-wales", date(2026, 12, 28)),  # ...but the Tuesday after
-    (date(2026, 12, 30), 0, "england-and-wales", None),  # and only that once
     (date(2026, 12, 29), 4, "england-and-wales", date(2026, 12, 25)),  # Friday digest, Christmas: Tuesday 29th
-    (date(2026, 12, 1), 0, "england-and-wales", None),  # 30 November is a working day in England
-    (date(2026, 12, 1), 0, "scotland", date(2026, 11, 30)),  # St Andrew's Day in Scotland: the Tuesday
+    (date(2026, 12, 24), 4, "england-and-wales", None),  # Thursday 24th: last Friday's week is over
+    (date(2026, 11, 30), 0, "england-and-wales", date(2026, 11, 30)),
+    (date(2026, 11, 30), 0, "scotland", None),  # St Andrew's Day in Scotland...
+    (date(2026, 12, 1), 0, "scotland", date(2026, 11, 30)),  # ...so the Tuesday
 ])
 def test_the_digest_day_is_the_weekday_or_the_next_working_day(today, weekday, division, day):
     assert nudges.digest_day(today, NudgeRules(digest_weekday=weekday, division=division)) == day
@@ -86,7 +89,7 @@ def test_who_gets_none():
     assert nudges.plan_digests([manager(opted_out=frozenset({"digest"}))], news, rules, MON) == []  # turned off
     assert nudges.plan_digests([manager()], news, NudgeRules(digest=False), MON) == []  # HR turned it off
     assert nudges.plan_digests([manager(depts=[11])], news, rules, MON) == []  # nothing to tell
-    assert nudges.plan_digests([manager()], news, rules, date(2026, 12, 8)) == []  # not the day
+    assert nudges.plan_digests([manager()], news, NudgeRules(digest_weekday=2), MON) == []  # not the day yet
     assert len(nudges.plan_digests([manager()], news, rules, MON)) == 1
     # Other rules' opt-outs do not stop the digest.
     assert len(nudges.plan_digests([manager(opted_out=frozenset({"overdue"}))], news, rules, MON)) == 1
