@@ -1,7 +1,7 @@
 from django import forms
 
 from adoption.models import NudgeSettings, Outbox, ReadinessWeights
-from adoption.nudges import RULE_LABELS
+from adoption.nudges import DIGEST, RULE_LABELS
 
 
 class ReadinessWeightsForm(forms.ModelForm):
@@ -39,7 +39,7 @@ class NudgeSettingsForm(forms.ModelForm):
     class Meta:
         model = NudgeSettings
         fields = ["due_soon", "due_soon_days", "overdue", "overdue_every_days", "overdue_max_times", "survey_open",
-                  "survey_closing", "survey_closing_days", "inactive", "inactive_weeks", "daily_hour", "weekly_cap",
+                  "survey_closing", "survey_closing_days", "inactive", "inactive_weeks", "digest", "digest_weekday", "daily_hour", "weekly_cap",
                   "division", "mandatory_modules"]
         widgets = {f: forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3", "inputmode": "numeric"})
                    for f in ["due_soon_days", "overdue_every_days", "overdue_max_times", "survey_closing_days",
@@ -59,6 +59,15 @@ class NudgePreferencesForm(forms.Form):
 
     rules_on = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
                                          choices=list(RULE_LABELS.items()), label="Send me reminders about")
+
+    def __init__(self, *args, manager: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not manager:  # the weekly digest is only for people who manage a department
+            self.fields["rules_on"].choices = [(r, label) for r, label in RULE_LABELS.items() if r != DIGEST]
+
+    @property
+    def rules_shown(self) -> set[str]:
+        return {r for r, _ in self.fields["rules_on"].choices}
 
 
 class OutboxFilterForm(forms.Form):

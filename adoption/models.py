@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from adoption.nudges import DIVISIONS, RULE_LABELS, NudgeRules
+from adoption.nudges import DIVISIONS, RULE_LABELS, WEEKDAYS, NudgeRules
 from adoption.readiness import COMPONENTS, DEFAULT_WEIGHTS
 from organisation.models import Department, StaffProfile, User
 
@@ -100,6 +100,10 @@ class NudgeSettings(models.Model):
         "hour of the day to send (UK time, 0-23)", default=9, validators=[MaxValueValidator(23)])
     weekly_cap = models.PositiveSmallIntegerField(
         "at most this many reminders a person a week", default=2, validators=[MinValueValidator(1), MaxValueValidator(10)])
+    digest = models.BooleanField("send managers a weekly digest of their team", default=True)
+    digest_weekday = models.PositiveSmallIntegerField(
+        "day of the week for the digest", choices=list(WEEKDAYS.items()), default=0,
+        help_text="On a bank holiday it goes on the next working day.")
     division = models.CharField("bank holidays of", max_length=30, choices=list(DIVISIONS.items()),
                                 default="england-and-wales")
     mandatory_modules = models.JSONField(
@@ -125,7 +129,8 @@ class NudgeSettings(models.Model):
             overdue_every_days=self.overdue_every_days, overdue_max_times=self.overdue_max_times,
             survey_open=self.survey_open, survey_closing=self.survey_closing,
             survey_closing_days=self.survey_closing_days, inactive=self.inactive,
-            inactive_weeks=self.inactive_weeks, weekly_cap=self.weekly_cap, division=self.division,
+            inactive_weeks=self.inactive_weeks, weekly_cap=self.weekly_cap, digest=self.digest,
+            digest_weekday=self.digest_weekday, division=self.division,
             mandatory_modules=frozenset(self.mandatory_modules or ()),
         )
 

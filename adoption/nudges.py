@@ -19,6 +19,11 @@ The rules (DESIGN.md, "Nudges"; issue 13):
   cannot be turned off.
 - A cap per person per week (Monday to Sunday, counting what was already planned that week); when
   messages compete, the order is RULES' order (overdue first), then the earliest date.
+- The weekly manager digest (plan_digests): on the chosen weekday, or the next working day when that is
+  a bank holiday (or later that week, catching up a missed run), one a manager with an email, keyed by
+  the ISO week of the chosen day; a section for each
+  department they manage (one inside another they manage is not repeated). It is not a reminder about
+  their own learning, so it is outside the cap (CAPPED_RULES) and never held back by it.
 """
 
 from __future__ import annotations
@@ -32,16 +37,22 @@ DUE_SOON = "due-soon"
 SURVEY_CLOSING = "survey-closing"
 SURVEY_OPEN = "survey-open"
 INACTIVE = "inactive"
+DIGEST = "digest"
 
 # Priority order: the first wins when the weekly cap leaves room for only some.
-RULES = (OVERDUE, DUE_SOON, SURVEY_CLOSING, SURVEY_OPEN, INACTIVE)
+RULES = (OVERDUE, DUE_SOON, SURVEY_CLOSING, SURVEY_OPEN, INACTIVE, DIGEST)
 RULE_LABELS = {
     OVERDUE: "Overdue modules",
     DUE_SOON: "Modules due soon",
     SURVEY_CLOSING: "Surveys about to close",
     SURVEY_OPEN: "Surveys newly open",
     INACTIVE: "No learning for a while",
+    DIGEST: "Weekly manager digest",
 }
+# Rules that count towards the weekly cap: the digest is a manager's summary of their team, not a
+# reminder about their own learning, so it neither uses nor is held back by their room for reminders.
+CAPPED_RULES = (OVERDUE, DUE_SOON, SURVEY_CLOSING, SURVEY_OPEN, INACTIVE)
+WEEKDAYS = {0: "Monday", 1: "Tuesday", 2: "Wednesday", 3: "Thursday", 4: "Friday"}
 MODULE_RULES = (OVERDUE, DUE_SOON)
 
 DIVISIONS = {
@@ -64,12 +75,14 @@ class NudgeRules:
     inactive: bool = True
     inactive_weeks: int = 4
     weekly_cap: int = 2
+    digest: bool = True
+    digest_weekday: int = 0  # Monday
     division: str = "england-and-wales"
     mandatory_modules: frozenset[str] = frozenset()  # module slugs whose reminders cannot be turned off
 
     def on(self, rule: str) -> bool:
         return {OVERDUE: self.overdue, DUE_SOON: self.due_soon, SURVEY_OPEN: self.survey_open,
-                SURVEY_CLOSING: self.survey_closing, INACTIVE: self.inactive}[rule]
+                SURVEY_CLOSING: self.survey_closing, INACTIVE: self.inactive, DIGEST: self.digest}[rule]
 
 
 @dataclass(frozen=True)
@@ -208,4 +221,117 @@ def plan(people: list[Person], rules: NudgeRules, today: date, *, exists=frozens
                 continue
             out.append(m)
             room -= 1
+    return out
+
+
+# --- The weekly manager digest ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Overdue:
+    name: str
+    module: str
+    due_date: date
+    team: str = ""  # their own department, when it is beneath the one the section is about
+
+
+@dataclass(frozen=True)
+class NeedsAWord:
+    """Someone without a work email with overdue or due-soon learning: reached in person or by slip."""
+    name: str
+    module: str
+    due_date: date
+    overdue: bool
+    team: str = ""
+
+
+@dataclass
+class DepartmentDigest:
+    department_id: int
+    name: str
+    overdue: list[Overdue] = field(default_factory=list)
+    needs_a_word: list[NeedsAWord] = field(default_factory=list)
+    score: float | None = None
+    change: str = ""  # readiness's change, worded ("Up 6 since ..."), or "" without two scores
+    barrier: str = ""  # the ADKAR barrier's label, or ""
+
+    @property
+    def has_news(self) -> bool:
+        return bool(self.overdue or self.needs_a_word or self.score is not None)
+
+
+@dataclass
+class Manager:
+    profile_id: int
+    email: str = ""
+    first_name: str = ""
+    department_ids: list[int] = field(default_factory=list)  # the departments they manage
+    opted_out: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Digest:
+    profile_id: int
+    period: str  # the ISO week of the digest's day: "2026-W50"
+    why: str
+    departments: tuple[DepartmentDigest, ...]
+    rule: str = DIGEST
+    subject: str = "week"
+    mandatory: bool = False
+
+    @property
+    def key(self) -> tuple[int, str, str, str]:
+        return (self.profile_id, self.rule, self.subject, self.period)
+
+
+def digest_day(today: date, rules: NudgeRules) -> date | None:
+    """The chosen weekday whose digest may go today, or None. Its digest goes on that day, or, when that is
+    a bank holiday, on the next working day (which may fall in the next week); a run that was missed or
+    failed that day catches up on a later working day of the same week. The outbox key (the ISO week of
+    the chosen day) keeps it to one."""
+    if not (rules.digest and is_working_day(today, rules.division)):
+        return None
+    day = today - timedelta(days=(today.weekday() - rules.digest_weekday) % 7)
+    send = day
+    while not is_working_day(send, rules.division):
+        send += timedelta(days=1)
+    if send > today or week_start(send) != week_start(today):
+        return None
+    return day
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def top_departments(ids: list[int], paths: dict[int, list[int]]) -> list[int]:
+    """The managed departments that are not inside another one the same person manages (its subtree is
+    already in that one's section), in the order given. `paths`: department id -> its ancestors and itself."""
+    chosen = set(ids)
+    return [d for d in ids if not any(a in chosen and a != d for a in paths.get(d, [d]))]
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def plan_digests(managers: list[Manager], sections: dict[int, DepartmentDigest], rules: NudgeRules, today: date,
+                 *, exists=frozenset()) -> list[Digest]:
+    """This week's digests: one a manager with an email who has not turned it off, on the digest's day,
+    with a section for each department they manage (with its subtree, in `sections`), when there is
+    anything to tell. Keyed by the ISO week, so planning again that week plans nothing."""
+    day = digest_day(today, rules)
+    if day is None:
+        return []
+    out = []
+    for m in managers:
+        if not m.email or DIGEST in m.opted_out:
+            continue
+        mine = tuple(sections[d] for d in m.department_ids if d in sections)
+        if not any(s.has_news for s in mine):
+            continue
+        digest = Digest(m.profile_id, iso_week(day),
+                        f"because you manage {_names([s.name for s in mine])}: this is your weekly summary", mine)
+        if digest.key not in exists:
+            out.append(digest)
     return out

@@ -149,6 +149,77 @@ def nudges_plan(*, today: date | None = None) -> int:
     return len(rows)
 
 
+DIGEST_LIST_LIMIT = 50  # names a list shows in an email; the rest are counted, with a link to the page
+
+
+class DigestRenderer:
+    """Renders a manager's weekly digest (templates/adoption/email/digest.*): named overdue training, each
+    department's readiness, and who needs a word in person or a printed slip, with the page to print it."""
+
+    def __init__(self, *, council_name: str, today: date):
+        self.council_name, self.today, self.links = council_name, today, _Links()
+        self.text = get_template("adoption/email/digest.txt")
+        self.html = get_template("adoption/email/digest.html")
+        self._department = settings.BASE_URL + reverse("organisation:department", args=[0])
+        self._team = settings.BASE_URL + reverse("courses:team")
+
+    def department_url(self, pk: int) -> str:
+        return self._department.replace("/0/", f"/{pk}/")
+
+    def team_url(self, pk: int) -> str:
+        return f"{self._team}?department={pk}&state=overdue"
+
+    def __call__(self, digest: nudges.Digest, first_name: str) -> dict:
+        day = lambda d: nudges.long_date(d, self.today)  # noqa: E731
+        sections = [{
+            "name": s.name, "url": self.department_url(s.department_id), "team_url": self.team_url(s.department_id),
+            "overdue_count": len(s.overdue), "overdue_more": max(0, len(s.overdue) - DIGEST_LIST_LIMIT),
+            "overdue": [{"name": o.name, "module": o.module, "due": day(o.due_date), "team": o.team}
+                        for o in s.overdue[:DIGEST_LIST_LIMIT]],
+            "needs_a_word_more": max(0, len(s.needs_a_word) - DIGEST_LIST_LIMIT),
+            "needs_a_word": [{"name": n.name, "module": n.module, "due": day(n.due_date), "overdue": n.overdue,
+                              "team": n.team} for n in s.needs_a_word[:DIGEST_LIST_LIMIT]],
+            "score": None if s.score is None else round(s.score), "change": s.change, "barrier": s.barrier,
+        } for s in digest.departments]
+        headline = f"Your team this week: {sum(len(s.overdue) for s in digest.departments)} overdue"
+        context = {
+            "first_name": first_name, "council_name": self.council_name, "headline": headline,
+            "sections": sections, "why": digest.why, "rule_label": nudges.RULE_LABELS[nudges.DIGEST].lower(),
+            "unsubscribe_url": self.links.unsubscribe(digest.profile_id, nudges.DIGEST),
+            "preferences_url": self.links.preferences,
+        }
+        return {"email_subject": f"{self.council_name}: {headline}"[:200],
+                "text": self.text.render(context), "html": self.html.render(context)}
+
+
+def digests_plan(*, today: date | None = None, table=None) -> int:
+    """Queue this week's manager digests (on the digest's day, or later that week when that day's run did
+    not queue them). Keyed (manager, digest, week, ISO week), so a second run that week adds nothing; once
+    the week's are queued, later runs that week stop before reading anything (so a manager appointed
+    mid-week gets their first the next week). Readiness is worked out once for the run. Returns how many
+    rows this run tried to add."""
+    today = today or timezone.localdate()
+    rules = NudgeSettings.load().rules()
+    day = nudges.digest_day(today, rules)
+    if day is None:
+        return 0
+    week = nudges.iso_week(day)
+    if Outbox.objects.filter(rule=nudges.DIGEST, period=week).exists():
+        return 0  # this week's went (a later run that week only catches up a missed or failed one)
+    managers, sections = selectors.digest_inputs(today, rules, table=table)
+    digests = nudges.plan_digests(managers, sections, rules, today, exists=selectors.existing_keys({week}))
+    if not digests:
+        return 0
+    by_pid = {m.profile_id: m for m in managers}
+    render = DigestRenderer(council_name=CouncilSettings.load().name, today=today)
+    rows = [Outbox(profile_id=d.profile_id, rule=d.rule, subject=d.subject, period=d.period, planned_on=today,
+                   why=d.why, to=by_pid[d.profile_id].email, **render(d, by_pid[d.profile_id].first_name))
+            for d in digests]
+    with transaction.atomic():  # all of the week's or none: a failed run is caught up whole
+        Outbox.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
+    return len(rows)
+
+
 def queued_ids(*, now: datetime | None = None, limit: int = 10_000) -> list[int]:
     """Rows ready to be sent (queued, and not waiting for a retry)."""
     now = now or timezone.now()
@@ -169,6 +240,7 @@ def nudges_run(*, now: datetime | None = None) -> list[int]:
         config.last_planned_on = today
         config.save(update_fields=["last_planned_on"])
     nudges_plan(today=today)
+    digests_plan(today=today)
     return queued_ids(now=now)
 
 
@@ -347,10 +419,11 @@ def nudge_opt_out(*, profile_id: int, rule: str) -> bool:
 
 
 @transaction.atomic
-def nudge_preferences_update(*, profile: StaffProfile, rules_on: set[str]) -> None:
-    """Set which rules a person receives (the rest are turned off)."""
+def nudge_preferences_update(*, profile: StaffProfile, rules_on: set[str], rules_shown=None) -> None:
+    """Set which rules a person receives (the rest of those shown to them are turned off; a rule not
+    shown, such as the digest to someone who manages no department, is left as it was)."""
     NudgeOptOut.objects.filter(profile=profile, rule__in=rules_on).delete()
-    for rule in set(nudges.RULES) - rules_on:
+    for rule in set(rules_shown or nudges.RULES) - rules_on:
         NudgeOptOut.objects.get_or_create(profile=profile, rule=rule)
 
 
@@ -386,7 +459,7 @@ def nudge_remind_overdue(*, actor, enrolments: list, today: date | None = None) 
     opted = set(NudgeOptOut.objects.filter(profile_id__in=profile_ids, rule=nudges.OVERDUE)
                 .values_list("profile_id", flat=True))
     week = dict(Outbox.objects.filter(profile_id__in=profile_ids, planned_on__gte=nudges.week_start(today),
-                                      planned_on__lte=today)
+                                      planned_on__lte=today, rule__in=nudges.CAPPED_RULES)
                 .values("profile_id").annotate(n=Count("id")).values_list("profile_id", "n"))
     asker = actor.get_full_name() or actor.username
     render = NudgeRenderer(council_name=CouncilSettings.load().name, today=today)

@@ -26,14 +26,16 @@ from organisation.permissions import hr_required, manager_or_hr_required
 def notifications(request):
     """The reminders sent to me, and which ones I get."""
     profile = learning_selectors.learner_profile(request.user)
+    manager = request.user.managed_departments.exists()
     if request.method == "POST":
-        form = NudgePreferencesForm(request.POST)
+        form = NudgePreferencesForm(request.POST, manager=manager)
         if profile is not None and form.is_valid():
-            services_nudges.nudge_preferences_update(profile=profile, rules_on=set(form.cleaned_data["rules_on"]))
+            services_nudges.nudge_preferences_update(profile=profile, rules_on=set(form.cleaned_data["rules_on"]),
+                                                     rules_shown=form.rules_shown)
             messages.success(request, "Your reminder choices are saved.")
         return redirect("adoption:notifications")
     off = selectors.opt_outs_for(profile)
-    form = NudgePreferencesForm(initial={"rules_on": [r for r in nudges.RULES if r not in off]})
+    form = NudgePreferencesForm(initial={"rules_on": [r for r in nudges.RULES if r not in off]}, manager=manager)
     history = Paginator(selectors.history_for(profile), 50).get_page(request.GET.get("page"))
     return render(request, "adoption/nudges/notifications.html", {
         "profile": profile, "form": form, "history": history, "labels": nudges.RULE_LABELS})

@@ -6,6 +6,9 @@ Stable for adoption/ (add, do not change):
         completed enrolments of active staff, earliest due first.
     last_learning() -> {profile id: datetime}: the latest moment each active person started a module,
         finished a lesson or completed a module (people with no learning at all are left out).
+    learning_due_in(department_ids, until) -> list of {profile_id, department_id, name parts, has email,
+        module title, due_date}: assigned, not completed enrolments of active staff in these departments
+        due on or before `until` (overdue ones included), in one query: the manager digest's names.
 """
 
 from django.db.models import Max
@@ -34,3 +37,15 @@ def last_learning() -> dict:
         if moments:
             out[r["profile_id"]] = max(moments)
     return out
+
+
+def learning_due_in(department_ids, until) -> list[dict]:
+    return list(
+        Enrolment.objects.filter(profile__department_id__in=department_ids, profile__active=True,
+                                 due_date__isnull=False, due_date__lte=until)
+        .exclude(status=Enrolment.Status.COMPLETED)
+        .order_by("due_date", "profile__user__last_name", "profile__user__first_name", "module__title")
+        .values("profile_id", "profile__department_id", "profile__user__first_name", "profile__user__last_name",
+                "profile__staff_number", "profile__user__email", "profile__has_work_email", "module__title",
+                "due_date")
+    )

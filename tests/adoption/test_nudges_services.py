@@ -242,11 +242,16 @@ def test_hr_changes_the_settings(client, org, safe):
     client.force_login(org.hr)
     data = {"due_soon": "on", "due_soon_days": 5, "overdue": "on", "overdue_every_days": 7, "overdue_max_times": 2,
             "survey_closing_days": 2, "inactive_weeks": 4, "daily_hour": 10, "weekly_cap": 1, "division": "scotland",
-            "mandatory_modules": ["using-ai-safely"]}
+            "mandatory_modules": ["using-ai-safely"], "digest_weekday": 3}
+    page = client.get(reverse("adoption:nudge_settings")).content.decode()
+    assert "send managers a weekly digest of their team" in page.lower() and "Thursday" in page
     assert client.post(reverse("adoption:nudge_settings"), data).status_code == 302
     config = NudgeSettings.load()
     assert (config.due_soon_days, config.survey_open, config.weekly_cap, config.division, config.mandatory_modules) == (
         5, False, 1, "scotland", ["using-ai-safely"])
+    assert (config.digest, config.digest_weekday) == (False, 3)
+    assert client.post(reverse("adoption:nudge_settings"), {**data, "digest": "on"}).status_code == 302
+    assert NudgeSettings.load().rules().digest is True
     bad = client.post(reverse("adoption:nudge_settings"), {**data, "daily_hour": 24})
     assert bad.status_code == 200 and "govuk-error-summary" in bad.content.decode()
 
