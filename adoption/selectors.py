@@ -170,7 +170,7 @@ def readiness_table(*, as_of: date | None = None) -> Table:
     return Table(org, rows, weights, n, wave, medians, as_of)
 
 
-def _changes(table: Table, days: int = TREND_DAYS) -> None:
+def add_changes(table: Table, days: int = TREND_DAYS) -> None:  # also used by the manager digest
     """Each row's change since its earliest snapshot with a score in the last `days` days (two queries,
     whatever the number of departments: the earliest day per department, then the rows of those days)."""
     since = table.as_of - timedelta(days=days)
@@ -189,7 +189,7 @@ def readiness_for_user(user, *, directorate: int | None = None) -> tuple[Table, 
     """The organisation's table (for comparison) and the rows this user may see, in tree order, with depth
     relative to the shallowest visible one. `directorate`: only that top-level department's subtree."""
     table = readiness_table()
-    _changes(table)
+    add_changes(table)
     visible = set(visible_departments(user).values_list("pk", flat=True))
     rows = [r for r in table.rows if r.pk in visible]
     if directorate is not None:

@@ -112,7 +112,7 @@ def digest_inputs(today: date, rules: nudges.NudgeRules, table=None) -> tuple[li
                     nudges.NeedsAWord(name, r["module__title"], r["due_date"], overdue, team))
     if table is None:
         table = readiness_selectors.readiness_table()
-        readiness_selectors._changes(table)
+        readiness_selectors.add_changes(table)
     for row in table.rows:
         if row.pk in sections:
             s = sections[row.pk]

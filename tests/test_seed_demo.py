@@ -88,7 +88,7 @@ def test_the_demo_tells_the_readiness_story(demo):
     from adoption import selectors as readiness
 
     table = readiness.readiness_table()
-    readiness._changes(table)
+    readiness.add_changes(table)
     by_name = {r.name: r for r in table.rows}
     place, resources = by_name["Place"], by_name["Resources"]
     assert place.score < table.organisation.score < resources.score

@@ -124,11 +124,11 @@ def test_the_trend_calls_a_change_only_beyond_the_noise():
     then = timezone.localdate() - timedelta(days=30)
     ReadinessSnapshot.objects.create(department=None, date=then, score=now.score - 2, headcount=now.headcount)
     table = selectors.readiness_table()
-    selectors._changes(table)
+    selectors.add_changes(table)
     assert table.organisation.change is not None and not table.organisation.change.clear
     ReadinessSnapshot.objects.filter(department=None, date=then).update(score=now.score - 25)
     table = selectors.readiness_table()
-    selectors._changes(table)
+    selectors.add_changes(table)
     assert table.organisation.change.direction == "up"
     assert str(table.organisation.change).startswith("Up 25 since")
 
