@@ -446,6 +446,22 @@ def outbox_release_stale(*, now: datetime | None = None) -> int:
                                "delivered. Check with the person before resending."))
 
 
+PURGE_BATCH = 1000
+FINISHED = (Outbox.Status.SENT, Outbox.Status.FAILED, Outbox.Status.SKIPPED)
+
+
+def outbox_purge(*, now: datetime | None = None, days: int | None = None) -> int:
+    """Retention: delete sent, failed and skipped rows created more than `days` (NUDGE_OUTBOX_RETENTION_DAYS)
+    ago, in batches. Queued and sending rows are never deleted. Running it again deletes nothing more."""
+    now = now or timezone.now()
+    days = settings.NUDGE_OUTBOX_RETENTION_DAYS if days is None else days
+    old = Outbox.objects.filter(status__in=FINISHED, created_at__lt=now - timedelta(days=days))
+    deleted = 0
+    while ids := list(old.order_by("id").values_list("id", flat=True)[:PURGE_BATCH]):
+        deleted += Outbox.objects.filter(pk__in=ids, status__in=FINISHED).delete()[0]
+    return deleted
+
+
 @transaction.atomic
 def outbox_resend(*, actor, row: Outbox) -> Outbox:
     """HR sends a failed message again: queued afresh, sent after this commits."""
