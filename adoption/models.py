@@ -144,6 +144,7 @@ class Outbox(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"  # its reason had gone by the time it was to be sent
 
     profile = models.ForeignKey(StaffProfile, on_delete=models.CASCADE, related_name="+")
     rule = models.CharField(max_length=30, choices=list(RULE_LABELS.items()))
@@ -154,6 +155,9 @@ class Outbox(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    skip_reason = models.CharField(max_length=200, blank=True,
+                                   help_text="Why it was not sent after all (the person opted out or left, or "
+                                             "the module was finished, the survey answered or closed).")
     why = models.CharField(max_length=400)
     mandatory = models.BooleanField(default=False)
     to = models.EmailField(max_length=254)

@@ -10,6 +10,9 @@ Exactly once (DESIGN.md, "Nudges"):
   On SQLite (no row locks) a row is claimed by one atomic UPDATE ... WHERE status = 'queued', which only
   one sender can win; a claim left behind by a killed sender is marked failed after
   STALE_CLAIM_MINUTES for HR to check, never sent again blindly.
+- At send time each batch is checked again (a fixed number of reads for the batch, not one per row): a
+  row whose person has since turned the rule off (mandatory modules excepted) or left, or whose reason
+  has gone (the module finished, the survey answered or closed), is claimed and marked skipped with why.
 - A failed send keeps the row queued with its error and a later next_attempt_at; after
   NUDGE_SEND_MAX_ATTEMPTS it is failed, with the reason, for HR to see and resend.
 """
@@ -31,8 +34,10 @@ from django.utils import timezone
 from adoption import nudges
 from adoption import selectors_nudges as selectors
 from adoption.models import NudgeOptOut, NudgeSettings, Outbox
+from courses.selectors import reminders as course_reminders
 from organisation.models import CouncilSettings, StaffProfile
 from organisation.services import audit_record
+from surveys import selectors as survey_selectors
 
 UNSUBSCRIBE_SALT = "adoption.nudges.unsubscribe"
 STALE_CLAIM_MINUTES = 15
@@ -256,6 +261,7 @@ class SendResult:
     retry: list[int] = field(default_factory=list)  # still queued: the caller tries them again later
     failed: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)  # sent, failed, claimed by another sender, or not due yet
+    not_needed: list[int] = field(default_factory=list)  # claimed and marked skipped: the reason had gone
     error: str = ""
 
 
@@ -313,8 +319,53 @@ def _claim_by_update(pk: int, now: datetime) -> Outbox | None:
     return Outbox.objects.get(pk=pk) if won else None
 
 
-def _send_one(pk: int, mail_connection, result: SendResult) -> bool:
-    """Claim, send and mark one row. False when the mail server is down (stop the batch)."""
+SKIP_LEFT = "They have left: their staff profile is inactive."
+SKIP_OPTED_OUT = "They have turned these reminders off."
+SKIP_MODULE = "The module has been finished or is no longer assigned."
+SKIP_WAVE = "The survey has been answered or has closed."
+SKIP_NOTHING_TO_DO = "They have no learning left to do."
+
+
+def reasons_gone(ids: list[int], *, now: datetime | None = None) -> dict[int, str]:
+    """The queued rows among `ids` that should no longer be sent, with why. Five reads for the whole batch:
+    the rows, who is still active, opt-outs, modules still to do, surveys still open and unanswered."""
+    now = now or timezone.now()
+    rows = list(Outbox.objects.filter(pk__in=ids, status=Outbox.Status.QUEUED)
+                .values_list("pk", "profile_id", "rule", "subject", "mandatory"))
+    if not rows:
+        return {}
+    pids = {r[1] for r in rows}
+    active = set(StaffProfile.objects.filter(pk__in=pids, active=True).values_list("pk", flat=True))
+    opted = set(NudgeOptOut.objects.filter(profile_id__in=pids).values_list("profile_id", "rule"))
+    modules = {(r["profile_id"], f"module:{r['slug']}") for r in course_reminders.modules_to_do(pids)}
+    learners = {pid for pid, _ in modules}
+    waves = {(r["profile_id"], f"wave:{r['wave_id']}") for r in survey_selectors.unanswered_open_waves(pids)
+             if r["closes_at"] is None or r["closes_at"] > now}
+    out = {}
+    for pk, pid, rule, subject, mandatory in rows:
+        if pid not in active:
+            out[pk] = SKIP_LEFT
+        elif (pid, rule) in opted and not mandatory:
+            out[pk] = SKIP_OPTED_OUT
+        elif rule in nudges.MODULE_RULES and (pid, subject) not in modules:
+            out[pk] = SKIP_MODULE
+        elif rule in (nudges.SURVEY_OPEN, nudges.SURVEY_CLOSING) and (pid, subject) not in waves:
+            out[pk] = SKIP_WAVE
+        elif rule == nudges.INACTIVE and pid not in learners:
+            out[pk] = SKIP_NOTHING_TO_DO
+    return out
+
+
+def _mark_skipped(row: Outbox, reason: str, result: SendResult) -> bool:
+    Outbox.objects.filter(pk=row.pk).update(status=Outbox.Status.SKIPPED, skip_reason=reason[:200],
+                                            claimed_at=None, next_attempt_at=None)
+    result.not_needed.append(row.pk)
+    return True
+
+
+def _send_one(pk: int, mail_connection, result: SendResult, gone: dict[int, str]) -> bool:
+    """Claim, send and mark one row (or mark it skipped when its reason has gone). False when the mail
+    server is down (stop the batch)."""
     now = timezone.now()
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
@@ -322,12 +373,16 @@ def _send_one(pk: int, mail_connection, result: SendResult) -> bool:
             if row is None:
                 result.skipped.append(pk)
                 return True
+            if pk in gone:
+                return _mark_skipped(row, gone[pk], result)
             return _deliver(row, mail_connection, result, now, mark_first=True)
     with transaction.atomic():
         row = _claim_by_update(pk, now)  # committed with this block: the claim is ours alone
     if row is None:
         result.skipped.append(pk)
         return True
+    if pk in gone:
+        return _mark_skipped(row, gone[pk], result)
     return _deliver(row, mail_connection, result, now, mark_first=False)
 
 
@@ -364,10 +419,11 @@ def outbox_send(*, ids: list[int]) -> SendResult:
     the first row that fails: that row and the untried ones come back in `retry`, and so do rows skipped
     because their next try is not due yet (so the task's retry, not only the sweep, picks them up)."""
     result = SendResult()
+    gone = reasons_gone(ids)  # read once for the batch; applied to a row only once it is claimed
     mail_connection = get_connection()
     try:
         for i, pk in enumerate(ids):
-            if not _send_one(pk, mail_connection, result):
+            if not _send_one(pk, mail_connection, result, gone):
                 result.retry.extend(ids[i + 1:])
                 break
     finally:
@@ -388,6 +444,22 @@ def outbox_release_stale(*, now: datetime | None = None) -> int:
             .update(status=Outbox.Status.FAILED, claimed_at=None,
                     last_error="The sender stopped while sending this message: it may or may not have been "
                                "delivered. Check with the person before resending."))
+
+
+PURGE_BATCH = 1000
+FINISHED = (Outbox.Status.SENT, Outbox.Status.FAILED, Outbox.Status.SKIPPED)
+
+
+def outbox_purge(*, now: datetime | None = None, days: int | None = None) -> int:
+    """Retention: delete sent, failed and skipped rows created more than `days` (NUDGE_OUTBOX_RETENTION_DAYS)
+    ago, in batches. Queued and sending rows are never deleted. Running it again deletes nothing more."""
+    now = now or timezone.now()
+    days = settings.NUDGE_OUTBOX_RETENTION_DAYS if days is None else days
+    old = Outbox.objects.filter(status__in=FINISHED, created_at__lt=now - timedelta(days=days))
+    deleted = 0
+    while ids := list(old.order_by("id").values_list("id", flat=True)[:PURGE_BATCH]):
+        deleted += Outbox.objects.filter(pk__in=ids, status__in=FINISHED).delete()[0]
+    return deleted
 
 
 @transaction.atomic

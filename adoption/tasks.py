@@ -63,3 +63,10 @@ def outbox_sweep():
     come), and fail SQLite claims a stopped sender left behind."""
     services_nudges.outbox_release_stale()
     _queue_send(services_nudges.queued_ids())
+
+
+@shared_task
+def outbox_purge():
+    """Daily from beat: the outbox's retention (sent, failed and skipped rows older than
+    NUDGE_OUTBOX_RETENTION_DAYS; never queued ones). Idempotent."""
+    return services_nudges.outbox_purge()

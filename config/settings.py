@@ -164,6 +164,8 @@ CELERY_BEAT_SCHEDULE = {
     # the sweep sends what is ready and was not sent (a lost task, a retry whose time has come).
     "adoption-nudges": {"task": "adoption.tasks.nudges_run", "schedule": crontab(minute=5)},
     "adoption-outbox-sweep": {"task": "adoption.tasks.outbox_sweep", "schedule": 300.0},
+    # Outbox retention: sent, failed and skipped reminders older than NUDGE_OUTBOX_RETENTION_DAYS go.
+    "adoption-outbox-purge": {"task": "adoption.tasks.outbox_purge", "schedule": crontab(hour=3, minute=45)},
 }
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -306,6 +308,10 @@ EMAIL_BACKEND = env_str(
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.filebased.EmailBackend",
 )
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# Optional GOV.UK Notify (EMAIL_BACKEND=adoption.notify_backend.NotifyEmailBackend): off unless set.
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
+NOTIFY_TEMPLATE_ID = env_str("NOTIFY_TEMPLATE_ID", "")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -317,6 +323,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # then twice that, and so on (at most an hour), before it is failed for HR to see and resend.
 NUDGE_SEND_MAX_ATTEMPTS = env_int("NUDGE_SEND_MAX_ATTEMPTS", 5)
 NUDGE_RETRY_BASE_SECONDS = env_int("NUDGE_RETRY_BASE_SECONDS", 60)
+# Outbox retention: sent, failed and skipped reminders planned more than this many days ago are deleted
+# daily (queued ones are never deleted). See docs/data-protection.md.
+NUDGE_OUTBOX_RETENTION_DAYS = env_int("NUDGE_OUTBOX_RETENTION_DAYS", 180)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -269,14 +269,16 @@ def overall_response_rate(wave: Wave) -> dict:
     return _rate_row("organisation", agg, wave.min_group_size or 5)
 
 
-def unanswered_open_waves() -> list[dict]:
+def unanswered_open_waves(profile_ids=None) -> list[dict]:
     """For reminders (adoption's nudges): every open wave and each active person invited to it who has
-    not responded, as {profile_id, wave_id, title, closes_at}. One query; reads only the participation
-    record (who took part), never a response."""
+    not responded (only `profile_ids`' when given), as {profile_id, wave_id, title, closes_at}. One query;
+    reads only the participation record (who took part), never a response."""
+    rows = Participation.objects.filter(wave__status=Wave.Status.OPEN, responded=False, profile__active=True)
+    if profile_ids is not None:
+        rows = rows.filter(profile_id__in=profile_ids)
     return [
         {"profile_id": r["profile_id"], "wave_id": r["wave_id"], "title": r["wave__survey__title"],
          "closes_at": r["wave__closes_at"]}
-        for r in Participation.objects.filter(wave__status=Wave.Status.OPEN, responded=False, profile__active=True)
-        .order_by("wave_id", "profile_id")
+        for r in rows.order_by("wave_id", "profile_id")
         .values("profile_id", "wave_id", "wave__survey__title", "wave__closes_at")
     ]

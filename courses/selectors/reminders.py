@@ -16,12 +16,15 @@ from django.db.models import Max
 from courses.models import Enrolment
 
 
-def modules_to_do() -> list[dict]:
+def modules_to_do(profile_ids=None) -> list[dict]:
+    """Assigned modules with a due date, not finished, of active people (only `profile_ids`' when given)."""
+    rows = Enrolment.objects.filter(due_date__isnull=False, profile__active=True)
+    if profile_ids is not None:
+        rows = rows.filter(profile_id__in=profile_ids)
     return [
         {"profile_id": r["profile_id"], "slug": r["module__slug"], "title": r["module__title"],
          "due_date": r["due_date"]}
-        for r in Enrolment.objects.filter(due_date__isnull=False, profile__active=True)
-        .exclude(status=Enrolment.Status.COMPLETED)
+        for r in rows.exclude(status=Enrolment.Status.COMPLETED)
         .order_by("due_date", "module__title", "profile_id")
         .values("profile_id", "due_date", "module__slug", "module__title")
     ]
