@@ -1,8 +1,10 @@
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from adoption.nudges import DIVISIONS, RULE_LABELS, WEEKDAYS, NudgeRules
+from adoption.nudges import DIVISIONS, OUTBOX_LABELS, RULE_LABELS, WEEKDAYS, NudgeRules
 from adoption.readiness import COMPONENTS, DEFAULT_WEIGHTS
 from organisation.models import Department, StaffProfile, User
 
@@ -147,7 +149,7 @@ class Outbox(models.Model):
         SKIPPED = "skipped", "Skipped"  # its reason had gone by the time it was to be sent
 
     profile = models.ForeignKey(StaffProfile, on_delete=models.CASCADE, related_name="+")
-    rule = models.CharField(max_length=30, choices=list(RULE_LABELS.items()))
+    rule = models.CharField(max_length=30, choices=list(OUTBOX_LABELS.items()))
     subject = models.CharField(max_length=120, help_text="What it is about: module:<slug>, wave:<id>, learning.")
     period = models.CharField(max_length=60, help_text="Which occurrence of the reminder.")
     planned_on = models.DateField(db_index=True)
@@ -193,3 +195,94 @@ class NudgeOptOut(models.Model):
 
     def __str__(self):
         return f"{self.profile_id} off {self.rule}"
+
+
+# --- Reports (adoption.reports builds them; adoption.services_reports requests, compiles and expires) --------
+
+class ReportFormat(models.TextChoices):
+    PDF = "pdf", "PDF (a document for leadership and elected members)"
+    XLSX = "xlsx", "Spreadsheet (XLSX: a summary, a sheet per directorate and per module)"
+    CSV = "csv", "CSV (every member of staff, by module)"
+
+
+class ReportSchedule(models.Model):
+    """A report HR wants compiled regularly: beat creates one Report per period (the unique constraint on
+    Report makes a second run of the same day a no-op) and each recipient gets an email with a link that
+    needs sign-in, never the file."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", "Weekly, on the first working day of the week (covers the week before)"
+        MONTHLY = "monthly", "Monthly, on the first working day of the month (covers the month before)"
+        QUARTERLY = "quarterly", "Quarterly, on the first working day of January, April, July and October (covers the quarter before)"
+
+    name = models.CharField(max_length=120)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY)
+    format = models.CharField(max_length=5, choices=ReportFormat.choices, default=ReportFormat.PDF)
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                   help_text="Empty: the whole organisation.")
+    recipients = models.ManyToManyField(StaffProfile, related_name="+")
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Report(models.Model):
+    """One report asked for (by a person, or by a schedule). Its file lives in the "reports" storage under
+    a name fixed by its id, so a retried or duplicated task overwrites rather than adds a second file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Compiling"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    schedule = models.ForeignKey(ReportSchedule, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="reports")
+    whole_organisation = models.BooleanField(default=False)
+    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    scope_label = models.CharField(max_length=200, help_text="The scope's name when it was asked for.")
+    format = models.CharField(max_length=5, choices=ReportFormat.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    failure = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    file_name = models.CharField(max_length=200, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0, help_text="Staff rows in the file.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "period_start"], condition=models.Q(schedule__isnull=False),
+                                    name="one_report_per_schedule_period"),
+            models.CheckConstraint(condition=models.Q(period_start__lte=models.F("period_end")),
+                                   name="report_period_in_order"),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.scope_label} {self.period_start}..{self.period_end} ({self.format}): {self.status}"
+
+    @property
+    def extension(self) -> str:
+        return self.format
+
+    @property
+    def download_name(self) -> str:
+        slug = "".join(ch if ch.isalnum() else "-" for ch in self.scope_label.lower()).strip("-")
+        slug = "-".join(p for p in slug.split("-") if p)[:60] or "report"
+        return f"progress-report-{slug}-{self.period_start}-to-{self.period_end}.{self.format}"

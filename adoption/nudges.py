@@ -49,6 +49,10 @@ RULE_LABELS = {
     INACTIVE: "No learning for a while",
     DIGEST: "Weekly manager digest",
 }
+# Scheduled reports go out through the same outbox (exactly once, retried, shown to HR), but they are not
+# reminders: HR chose the recipients, so there is no rule to turn off and no unsubscribe link.
+REPORT = "report"
+OUTBOX_LABELS = {**RULE_LABELS, REPORT: "Scheduled report"}
 # Rules that count towards the weekly cap: the digest is a manager's summary of their team, not a
 # reminder about their own learning, so it neither uses nor is held back by their room for reminders.
 CAPPED_RULES = (OVERDUE, DUE_SOON, SURVEY_CLOSING, SURVEY_OPEN, INACTIVE)

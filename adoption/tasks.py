@@ -70,3 +70,55 @@ def outbox_purge():
     """Daily from beat: the outbox's retention (sent, failed and skipped rows older than
     NUDGE_OUTBOX_RETENTION_DAYS; never queued ones). Idempotent."""
     return services_nudges.outbox_purge()
+
+
+# --- Reports (adoption.services_reports) ----------------------------------------------------------------
+
+def _report_failed(self, exc, task_id, args, kwargs, einfo):
+    from adoption import services_reports
+
+    services_reports.report_fail(report_id=kwargs.get("report_id") or args[0],
+                                 reason=services_reports.failure_reason(exc))
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=30, on_failure=_report_failed)
+def report_compile(self, report_id):
+    """Compile one report. Idempotent: a report already ready, failed or expired is left alone, and the
+    file has one name per report, so a retry or a duplicate overwrites instead of adding. Storage and
+    database errors are retried (the report stays running, its page says so); after the last try, or on
+    any other error, the report fails with the reason and HR or whoever asked can retry it."""
+    from adoption import services_reports
+
+    try:
+        services_reports.report_compile(report_id=report_id)
+    except services_reports.ReportFailed:
+        raise
+    except (OSError, OperationalError) as exc:
+        if self.request.retries < self.max_retries:
+            services_reports.progress_store.set(report_id, stage=f"Trying again shortly after an error ({exc})",
+                                                done=0, total=1)
+        raise self.retry(exc=exc, countdown=30 * 2 ** self.request.retries) from exc
+
+
+@shared_task
+def report_schedules_run():
+    """Each morning from beat: the reports of schedules whose day it is (one per schedule and period)."""
+    from adoption import services_reports
+
+    return [str(pk) for pk in services_reports.report_schedules_run()]
+
+
+@shared_task
+def reports_sweep():
+    """Every few minutes from beat: fail reports whose worker stopped; queue lost ones again."""
+    from adoption import services_reports
+
+    return services_reports.reports_sweep()
+
+
+@shared_task
+def reports_purge():
+    """Daily from beat: delete report files past REPORT_RETENTION_DAYS (the request stays, expired)."""
+    from adoption import services_reports
+
+    return services_reports.reports_purge()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from adoption import views, views_nudges
+from adoption import views, views_nudges, views_reports
 
 app_name = "adoption"
 
@@ -15,4 +15,13 @@ urlpatterns = [
     path("settings/outbox/", views_nudges.outbox, name="outbox"),
     path("settings/outbox/<int:pk>/resend/", views_nudges.outbox_resend, name="outbox_resend"),
     path("team/remind/", views_nudges.team_remind, name="team_remind"),
+    path("reports/", views_reports.report_list, name="reports"),
+    path("reports/<uuid:pk>/", views_reports.report_detail, name="report"),
+    path("reports/<uuid:pk>/progress/", views_reports.report_progress, name="report_progress"),
+    path("reports/<uuid:pk>/download/", views_reports.report_download, name="report_download"),
+    path("reports/<uuid:pk>/retry/", views_reports.report_retry, name="report_retry"),
+    path("reports/schedules/", views_reports.schedule_list, name="report_schedules"),
+    path("reports/schedules/new/", views_reports.schedule_edit, name="report_schedule_new"),
+    path("reports/schedules/<int:pk>/", views_reports.schedule_edit, name="report_schedule"),
+    path("reports/schedules/<int:pk>/delete/", views_reports.schedule_delete, name="report_schedule_delete"),
 ]

@@ -76,7 +76,7 @@ def outbox(request):
     page = Paginator(selectors.outbox_for_hr(status), 50).get_page(request.GET.get("page"))
     return render(request, "adoption/nudges/outbox.html", {
         "form": form, "page": page, "counts": selectors.outbox_counts(), "status": status,
-        "labels": nudges.RULE_LABELS})
+        "labels": nudges.OUTBOX_LABELS})
 
 
 @require_POST

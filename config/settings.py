@@ -166,6 +166,12 @@ CELERY_BEAT_SCHEDULE = {
     "adoption-outbox-sweep": {"task": "adoption.tasks.outbox_sweep", "schedule": 300.0},
     # Outbox retention: sent, failed and skipped reminders older than NUDGE_OUTBOX_RETENTION_DAYS go.
     "adoption-outbox-purge": {"task": "adoption.tasks.outbox_purge", "schedule": crontab(hour=3, minute=45)},
+    # Reports: scheduled ones are created at 06:00 on their working day; every few minutes, reports whose
+    # worker stopped are failed with the reason (and lost queued ones queued again); daily, files past
+    # REPORT_RETENTION_DAYS are deleted.
+    "adoption-report-schedules": {"task": "adoption.tasks.report_schedules_run", "schedule": crontab(hour=6, minute=0)},
+    "adoption-reports-sweep": {"task": "adoption.tasks.reports_sweep", "schedule": 300.0},
+    "adoption-reports-purge": {"task": "adoption.tasks.reports_purge", "schedule": crontab(hour=3, minute=50)},
 }
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -290,8 +296,19 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # whe
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Compiled reports are kept out of MEDIA_ROOT (which a web server may serve): they are only ever sent by
+# the download view, which checks who asks and audits it. Any Django storage backend can hold them
+# (REPORTS_STORAGE_BACKEND with its own settings, e.g. django-storages' S3 backend and AWS_* variables).
+REPORTS_ROOT = Path(env_str("REPORTS_ROOT", str(VAR_DIR / "reports")))
+REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 30)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "reports": {
+        "BACKEND": env_str("REPORTS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": {"location": str(REPORTS_ROOT)}
+        if env_str("REPORTS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage").endswith("FileSystemStorage")
+        else {},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -1,5 +1,7 @@
 """Test settings: the real settings, with a fast password hasher and mail kept in memory."""
 
+import tempfile
+
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -22,3 +24,8 @@ if not REDIS_URL:  # noqa: F405
         "control_folder": f"{_broker}/control",
         "store_processed": False,
     }
+
+# Compiled reports go to a folder of this run's own, never the checkout's var/reports.
+STORAGES = {**STORAGES, "reports": {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": tempfile.mkdtemp(prefix="tandem-test-reports-")}}}

@@ -3,8 +3,8 @@ shows. They are built from the same page data (surveys.selectors_results.results
 "fewer than N responses" here too, never a blank or a zero. Every download is audited.
 
 There is no response-level download: anonymous responses never leave the site one by one (DESIGN.md).
-Text that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) is
-written with a leading apostrophe (OWASP: CSV injection); numbers stay numbers.
+Every cell goes through organisation.spreadsheet.safe_cell, the one helper every export uses against formula
+injection (OWASP: CSV injection); numbers stay numbers.
 """
 
 import csv
@@ -18,25 +18,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from organisation.services import audit_record
+from organisation.spreadsheet import CSV_TYPE, XLSX_TYPE, safe_cell
 from surveys.models import Wave
 from surveys.selectors import Suppressed
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_cell(value):
-    """A value a spreadsheet shows as it is: numbers as numbers, text never run as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, int | float):
-        return value
-    text = _XML_ILLEGAL.sub("", str(value))
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 @dataclass

@@ -46,6 +46,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     Min,
     OuterRef,
@@ -524,3 +525,98 @@ def withdrawal_preview(assignment: Assignment) -> dict:
         total=Count("pk"),
     )
     return {"removed": counts["removed"], "kept": counts["total"] - counts["removed"]}
+
+
+# --- Progress reports (adoption.reports): every member of staff by module, as at the end of a day ----------
+
+def _end_of(day: date) -> datetime:
+    """The end of a day in the council's time zone, as a moment (a __date lookup is slow on SQLite)."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def report_state(*, due_date, started_at, completed_at, as_of: date, end: datetime) -> str:
+    """An assigned module's state at the end of `as_of` (STATE_LABELS' keys), as the records show it: the
+    same rule as progress_as_of (completed by then; else overdue when due before that day; else in progress
+    when started by then; else not started)."""
+    if completed_at is not None and completed_at < end:
+        return "completed"
+    if due_date is not None and due_date < as_of:
+        return "overdue"
+    if started_at is not None and started_at < end:
+        return "in-progress"
+    return "not-started"
+
+
+def report_modules(department_ids: list[int], *, start: date, as_of: date) -> list[dict]:
+    """Per module with assigned enrolments of active staff in these departments: assigned, completed by the
+    end of `as_of`, completed within start..as_of, overdue then, and the completion rate (None when nothing
+    is assigned). In module order. One query."""
+    end, begin = _end_of(as_of), _end_of(start - timedelta(days=1))
+    scoped = Q(enrolments__profile__department_id__in=department_ids, enrolments__profile__active=True,
+               enrolments__due_date__isnull=False)
+    done = Q(enrolments__completed_at__lt=end)
+    rows = (
+        Module.objects.annotate(
+            assigned=Count("enrolments", filter=scoped),
+            completed=Count("enrolments", filter=scoped & done),
+            completed_in_period=Count("enrolments", filter=scoped & done & Q(enrolments__completed_at__gte=begin)),
+            overdue=Count("enrolments", filter=scoped & ~done & Q(enrolments__due_date__lt=as_of)),
+        )
+        .filter(assigned__gt=0).order_by("order", "title")
+        .values("pk", "slug", "title", "assigned", "completed", "completed_in_period", "overdue")
+    )
+    return [{**r, "rate": 100 * r["completed"] / r["assigned"]} for r in rows]
+
+
+def report_module_departments(department_ids: list[int], *, as_of: date) -> dict[int, dict[int, Completion]]:
+    """{module id: {department id: Completion}} for each department's own active staff (not its subtree),
+    as at the end of `as_of`. One query."""
+    end = _end_of(as_of)
+    done = Q(completed_at__lt=end)
+    rows = (Enrolment.objects.filter(profile__department_id__in=department_ids, profile__active=True,
+                                     due_date__isnull=False)
+            .values("module_id", "profile__department_id")
+            .annotate(assigned=Count("pk"), completed=Count("pk", filter=done),
+                      overdue=Count("pk", filter=~done & Q(due_date__lt=as_of)))
+            .order_by())
+    out: dict[int, dict[int, Completion]] = {}
+    for r in rows:
+        out.setdefault(r["module_id"], {})[r["profile__department_id"]] = Completion(
+            r["assigned"], r["completed"], r["overdue"])
+    return out
+
+
+REPORT_STAFF_FIELDS = ("pk", "staff_number", "user__first_name", "user__last_name", "department_id",
+                       "work_pattern", "contract", "has_work_email")
+
+
+def report_staff_rows(department_ids: list[int], *, start: date, as_of: date, chunk_size: int = 2000):
+    """Every active member of staff in these departments, one at a time, as (person, {module id: (state,
+    due date, completed date or None)}) with `person` a dict of REPORT_STAFF_FIELDS; staff with nothing
+    assigned come with an empty dict. States are as at the end of `as_of` (report_state).
+
+    One query, streamed: a server-side cursor on PostgreSQL (chunks on SQLite), grouped by person as the
+    rows arrive, so memory holds one person at a time whatever the number of staff. Ordered by department,
+    then surname, first name and id."""
+    end = _end_of(as_of)
+    rows = (
+        StaffProfile.objects.filter(department_id__in=department_ids, active=True)
+        .annotate(assigned=FilteredRelation("enrolments", condition=Q(enrolments__due_date__isnull=False)))
+        .order_by("department__name", "department_id", "user__last_name", "user__first_name", "pk")
+        .values_list(*REPORT_STAFF_FIELDS, "assigned__module_id", "assigned__due_date", "assigned__started_at",
+                     "assigned__completed_at")
+        .iterator(chunk_size=chunk_size)
+    )
+    width = len(REPORT_STAFF_FIELDS)
+    current, person, modules = None, None, {}
+    for row in rows:
+        if row[0] != current:
+            if person is not None:
+                yield person, modules
+            current, person, modules = row[0], dict(zip(REPORT_STAFF_FIELDS, row[:width], strict=True)), {}
+        module_id, due, started, completed = row[width:]
+        if module_id is not None:
+            state = report_state(due_date=due, started_at=started, completed_at=completed, as_of=as_of, end=end)
+            modules[module_id] = (state, due, timezone.localdate(completed) if state == "completed" else None)
+    if person is not None:
+        yield person, modules

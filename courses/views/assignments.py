@@ -23,6 +23,7 @@ from courses.services import assignments as services
 from organisation.permissions import manager_or_hr_required
 from organisation.scoping import get_department_for_user, visible_staff
 from organisation.services import audit_record
+from organisation.spreadsheet import safe_text
 
 PEOPLE_PER_PAGE = 50
 OVERDUE_SHOWN = 25
@@ -176,15 +177,8 @@ def _filters_query(request) -> str:
     return query.urlencode()
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_HEADER = ["Staff number", "First name", "Last name", "Department", "Work pattern", "Module", "Status",
                  "Due date", "Started", "Completed", "Best score (%)"]
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula (OWASP: CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _iso(value) -> str:
@@ -203,7 +197,7 @@ def _export_lines(enrolments):
     yield "\ufeff" + writer.writerow(EXPORT_HEADER)  # the byte order mark makes Excel read UTF-8 names right
     for e in enrolments.iterator(chunk_size=2000):
         p = e.profile
-        yield writer.writerow([csv_cell(v) for v in (
+        yield writer.writerow([safe_text(v) for v in (
             p.staff_number, p.user.first_name, p.user.last_name, p.department.name, p.get_work_pattern_display(),
             e.module.title, progress.STATE_LABELS[e.state], _iso(e.due_date), _iso(e.started_at),
             _iso(e.completed_at), e.best_score)])

@@ -163,7 +163,7 @@ POST_RULES = {
 }
 # POSTs that remove what later POSTs use run last, in this order.
 POST_LAST = ["account_logout", "organisation:value_remove", "courses:assignment_withdraw", "surveys:wave_cancel", "surveys:question_remove",
-             "surveys:section_remove", "surveys:survey_delete"]
+             "surveys:section_remove", "surveys:survey_delete", "adoption:report_schedule_delete"]
 
 
 AREAS = [importlib.import_module(f"tests.security.rules.{m.name}") for m in pkgutil.iter_modules(rule_modules.__path__)
