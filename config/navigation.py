@@ -38,7 +38,13 @@ class Section:
 SECTIONS = (
     Section("Home", (Page("Home", "home"),)),
     Section("Readiness", (
-        Page("Readiness", "adoption:readiness", ("adoption:readiness_department",), role="manager_or_hr"),
+        Page("By department", "adoption:readiness", ("adoption:readiness_department",), role="manager_or_hr"),
+        Page("Reports", "adoption:reports", (
+            "adoption:report", "adoption:report_progress", "adoption:report_download", "adoption:report_retry",
+        ), role="manager_or_hr"),
+        Page("Scheduled reports", "adoption:report_schedules", (
+            "adoption:report_schedule_new", "adoption:report_schedule", "adoption:report_schedule_delete",
+        ), role="hr"),
     )),
     Section("Learning", (
         Page("My learning", "courses:learning_home", (
