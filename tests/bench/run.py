@@ -73,6 +73,10 @@ def main(argv=None) -> int:
         from tests.bench import bench_nudges
 
         bench_nudges.run(rows=args.rows, database=database)
+
+        from tests.bench import bench_reports
+
+        bench_reports.run(people=args.rows, database=database)
     return 0
 
 
