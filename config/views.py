@@ -16,7 +16,8 @@ from organisation.models import CouncilSettings
 
 @require_GET
 def privacy(request):
-    return render(request, "pages/privacy.html", {"session_idle_minutes": settings.STAFF_NUMBER_SESSION_IDLE // 60})
+    return render(request, "pages/privacy.html", {"session_idle_minutes": settings.STAFF_NUMBER_SESSION_IDLE // 60,
+                                                  "report_retention_days": settings.REPORT_RETENTION_DAYS})
 
 
 @require_GET
@@ -27,7 +28,8 @@ def accessibility(request):
 @require_GET
 def transparency(request):
     return render(request, "pages/transparency.html", {
-        "council": CouncilSettings.load(), "readiness_components": adoption_selectors.weights_explained()})
+        "council": CouncilSettings.load(), "readiness_components": adoption_selectors.weights_explained(),
+        "report_retention_days": settings.REPORT_RETENTION_DAYS})
 
 
 def not_here(request):

@@ -300,3 +300,10 @@ def test_a_recipient_gets_a_link_once_and_never_the_file(org, client):
     # The recipient may open it; a manager who is not a recipient may not.
     assert _status(client, org.env_manager, report) == 200
     assert _status(client, org.res_manager, report) == 404
+
+
+def test_the_public_pages_state_the_live_retention_period(client, org, settings):
+    settings.REPORT_RETENTION_DAYS = 45
+    assert "Report files are deleted after 45 days" in client.get(reverse("transparency")).content.decode()
+    client.force_login(org.staff)
+    assert "Report files are deleted after 45 days" in client.get(reverse("privacy")).content.decode()
