@@ -324,11 +324,13 @@ SKIP_OPTED_OUT = "They have turned these reminders off."
 SKIP_MODULE = "The module has been finished or is no longer assigned."
 SKIP_WAVE = "The survey has been answered or has closed."
 SKIP_NOTHING_TO_DO = "They have no learning left to do."
+SKIP_REPORT = "They can no longer open this report (their role or departments changed), or it has expired."
 
 
 def reasons_gone(ids: list[int], *, now: datetime | None = None) -> dict[int, str]:
     """The queued rows among `ids` that should no longer be sent, with why. Five reads for the whole batch:
-    the rows, who is still active, opt-outs, modules still to do, surveys still open and unanswered."""
+    the rows, who is still active, opt-outs, modules still to do, surveys still open and unanswered (and
+    two for each scheduled report's email, of which there are a handful: can the recipient still open it)."""
     now = now or timezone.now()
     rows = list(Outbox.objects.filter(pk__in=ids, status=Outbox.Status.QUEUED)
                 .values_list("pk", "profile_id", "rule", "subject", "mandatory"))
@@ -353,7 +355,20 @@ def reasons_gone(ids: list[int], *, now: datetime | None = None) -> dict[int, st
             out[pk] = SKIP_WAVE
         elif rule == nudges.INACTIVE and pid not in learners:
             out[pk] = SKIP_NOTHING_TO_DO
+        elif rule == nudges.REPORT and not _may_open_report(pid, subject):
+            out[pk] = SKIP_REPORT
     return out
+
+
+def _may_open_report(profile_id: int, subject: str) -> bool:
+    """A scheduled report's email (subject "report:<id>") goes only to someone who may still open it."""
+    from adoption.models import Report
+    from adoption.services_reports import may_download
+
+    report = (Report.objects.select_related("schedule", "department")
+              .filter(pk=subject.partition(":")[2], status=Report.Status.READY).first())
+    profile = StaffProfile.objects.select_related("user").filter(pk=profile_id).first()
+    return report is not None and profile is not None and may_download(profile.user, report)
 
 
 def _mark_skipped(row: Outbox, reason: str, result: SendResult) -> bool:

@@ -378,7 +378,7 @@ def report_deliveries_plan(*, report: Report) -> list[int]:
         context = {"first_name": profile.user.first_name, "council_name": council, "schedule": schedule,
                    "report": report, "url": url, "why": why, "expires": report.expires_at}
         row, created = Outbox.objects.get_or_create(
-            profile=profile, rule=nudges.REPORT, subject=f"report:{schedule.pk}", period=str(report.period_start),
+            profile=profile, rule=nudges.REPORT, subject=f"report:{report.pk}", period=str(report.period_start),
             defaults={"planned_on": today, "why": why[:400], "mandatory": True, "to": profile.user.email,
                       "email_subject": f"{council}: your report '{schedule.name}' is ready"[:200],
                       "text": text.render(context), "html": html.render(context)})

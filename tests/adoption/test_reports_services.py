@@ -307,3 +307,15 @@ def test_the_public_pages_state_the_live_retention_period(client, org, settings)
     assert "Report files are deleted after 45 days" in client.get(reverse("transparency")).content.decode()
     client.force_login(org.staff)
     assert "Report files are deleted after 45 days" in client.get(reverse("privacy")).content.decode()
+
+
+def test_a_recipient_who_can_no_longer_open_the_report_is_not_sent_it(org):
+    _schedule(org, department=org.environment, recipients=[org.env_manager.profile, org.hr.profile])
+    services_reports.report_schedules_run(today=date(2026, 12, 1))
+    _ready(Report.objects.get())
+    org.environment.managers.remove(org.env_manager)  # no longer manages Environment
+    rows = list(Outbox.objects.filter(rule=nudges.REPORT))
+    result = services_nudges.outbox_send(ids=[r.pk for r in rows])
+    skipped = Outbox.objects.get(profile=org.env_manager.profile)
+    assert skipped.status == Outbox.Status.SKIPPED and "can no longer open" in skipped.skip_reason
+    assert [m.to for m in mail.outbox] == [[org.hr.email]] and len(result.sent) == 1
