@@ -210,6 +210,14 @@ class Summary:
     weights: list = field(default_factory=list)
 
     @property
+    def completion_measured(self) -> bool:
+        return any(r.base for r in self.completion_equity)
+
+    @property
+    def equity_measured(self) -> bool:
+        return self.completion_measured or any(r.base for r in self.participation_equity)
+
+    @property
     def flags(self) -> list[EquityRow]:
         return [r for r in self.completion_equity + self.participation_equity if r.flagged]
 
@@ -223,7 +231,9 @@ def _four_fifths(attribute: str, rows: list[tuple[object, int, int]], n: int, me
     Groups smaller than the minimum group are listed without a figure and left out of the comparison."""
     out = []
     for value, base, hits in rows:
-        if base < n:
+        if base == 0:  # nothing to measure (a count of none discloses nothing)
+            out.append(EquityRow(attribute, attribute_value_label(attribute, value), 0, None, measure=measure))
+        elif base < n:
             out.append(EquityRow(attribute, attribute_value_label(attribute, value), None, None, measure=measure))
         else:
             out.append(EquityRow(attribute, attribute_value_label(attribute, value), base, 100 * hits / base,
