@@ -76,6 +76,7 @@ class ReportScheduleForm(forms.ModelForm):
         fields = ["name", "frequency", "format", "active"]
         widgets = {"frequency": forms.RadioSelect, "format": forms.RadioSelect}
         labels = {"name": "Name", "active": "On (untick to pause it)"}
+        error_messages = {"name": {"required": "Enter a name for the schedule."}}
 
     def __init__(self, *args, departments, eligible, **kwargs):
         super().__init__(*args, **kwargs)

@@ -95,7 +95,7 @@ def test_hr_asks_for_a_pdf_watches_it_compile_and_downloads_it(page, live_server
         real_set(key, **values)
         if values.get("stage") == "Counting learning" and not seen:
             expect(page.locator("main strong.govuk-tag")).to_have_text("Compiling")
-            expect(page.locator("[data-progress-text]")).to_contain_text("Counting learning: 2 of 5")
+            expect(page.locator("[data-progress-text]")).to_have_text("Counting learning: 2 of 5 steps")
             bar = page.get_by_label("Progress")
             expect(bar).to_have_attribute("max", "5")
             expect(bar).to_have_js_property("value", 2)
@@ -158,6 +158,18 @@ def test_a_manager_asks_for_a_csv_on_their_department(page, live_server, queued)
     assert all(department in {"Environment", "Parks", "Waste Collection"} for _, department in names)
     assert AuditEvent.objects.filter(action="report.download", actor=org.env_manager).count() == 1
 
+    # A report that failed says why, and Retry queues the same request again.
+    today = timezone.localdate()
+    failed = Report.objects.create(requested_by=org.env_manager, department=org.waste, scope_label="Waste Collection",
+                                   format="xlsx", period_start=today.replace(day=1), period_end=today,
+                                   status="failed", failure="The storage could not be reached. Try again later.")
+    page.goto(f"{live_server.url}/reports/{failed.pk}/")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The storage could not be reached")
+    check_page(page, "report-failed")
+    page.get_by_role("button", name="Retry").click()
+    expect(page.locator("main strong.govuk-tag")).to_have_text("Queued")
+    assert queued[-1] == str(failed.pk)
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_bad_period_is_a_field_error(page, live_server, queued):
@@ -201,13 +213,17 @@ def test_hr_adds_a_scheduled_report(page, live_server, queued):
 
     # Nothing chosen: each missing answer is a field error.
     page.get_by_role("button", name="Save the schedule").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Send the link to: Choose at least one person")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Name: Enter a name for the schedule")
+    expect(summary).to_contain_text("Send the link to: Choose at least one person")
     check_page(page, "report-schedule-form-errors")
+    summary.get_by_role("link", name=re.compile("^Send the link to")).click()
+    expect(page.get_by_role("group", name="Send the link to").get_by_role("checkbox").first).to_be_focused()
 
     page.get_by_label("Name").fill("Monthly for the leadership team")
     page.get_by_label("Departments covered").select_option(label="Environment")
     page.get_by_role("group", name="Format").get_by_label("PDF").check()
-    page.get_by_role("group", name="Frequency").get_by_role("radio").first.check()
+    page.get_by_role("group", name="Frequency").get_by_label(re.compile("^Monthly")).check()
     # Ruth manages Resources, not Environment: only HR and Environment's manager may receive it.
     page.get_by_role("group", name="Send the link to").get_by_label(re.compile("Ruth")).check()
     page.get_by_role("button", name="Save the schedule").click()
@@ -220,7 +236,9 @@ def test_hr_adds_a_scheduled_report(page, live_server, queued):
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Schedule 'Monthly for the leadership team' saved")
     row = page.get_by_role("table", name="Scheduled reports").locator("tbody tr")
     expect(row).to_have_count(1)
-    expect(row).to_contain_text("Environment")
+    expect(row.locator("td")).to_have_text(["Monthly for the leadership team", "Environment",
+                                            "Monthly, on the first working day of the month", "PDF",
+                                            re.compile("^Morgan"), re.compile(r"^\w{3} \d{1,2} \w{3} \d{4}$")])
     check_page(page, "report-schedules")
     page.get_by_role("link", name="Monthly for the leadership team").click()
     expect(page.get_by_role("group", name="Send the link to").get_by_label(re.compile("Morgan"))).to_be_checked()
