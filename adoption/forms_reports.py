@@ -76,6 +76,7 @@ class ReportScheduleForm(forms.ModelForm):
         fields = ["name", "frequency", "format", "active"]
         widgets = {"frequency": forms.RadioSelect, "format": forms.RadioSelect}
         labels = {"name": "Name", "active": "On (untick to pause it)"}
+        error_messages = {"name": {"required": "Enter a name for the schedule."}}
 
     def __init__(self, *args, departments, eligible, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,7 +86,11 @@ class ReportScheduleForm(forms.ModelForm):
                        **{k: v for k, v in self.fields.items() if k != "name"}}
         if self.instance.pk:
             self.initial["scope"] = str(self.instance.department_id) if self.instance.department_id else ORGANISATION
+            # Not in Meta.fields (the service sets them), so the ModelForm would not fill them in itself.
+            self.initial.setdefault("recipients", [p.pk for p in self.instance.recipients.all()])
         self.fields["recipients"].queryset = eligible
+        self.fields["recipients"].label_from_instance = lambda p: (
+            f"{p.user.get_full_name() or p.user.username} ({p.user.email})")
         self.eligible_for = None  # set by the view: scope -> the people who may see it
 
     def clean(self):
@@ -99,5 +104,3 @@ class ReportScheduleForm(forms.ModelForm):
                 self.add_error("recipients", f"{names} cannot see {scope.name if scope else 'the whole organisation'}: "
                                              "choose HR, or managers of those departments.")
         return data
-        self.fields["recipients"].label_from_instance = lambda p: (
-            f"{p.user.get_full_name() or p.user.username} ({p.user.email})")

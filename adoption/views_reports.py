@@ -48,12 +48,19 @@ def report_list(request):
     })
 
 
+def _progress(report) -> dict:
+    """The progress to show: staff rows are counted in staff; the PDF's stages (and the summary the XLSX
+    starts with) are steps."""
+    shown = selectors.report_progress(report)
+    return {**shown, "unit": "staff" if shown.get("stage") == reports.STAFF_ROWS_STAGE else "steps"}
+
+
 @require_GET
 @manager_or_hr_required
 def report_detail(request, pk):
     report = selectors.get_report_for_user(request.user, pk)
     return render(request, "adoption/reports/detail.html", {
-        "report": report, "progress": selectors.report_progress(report),
+        "report": report, "progress": _progress(report),
         "working": report.status in (Report.Status.QUEUED, Report.Status.RUNNING),
     })
 
@@ -62,7 +69,7 @@ def report_detail(request, pk):
 @manager_or_hr_required
 def report_progress(request, pk):
     report = selectors.get_report_for_user(request.user, pk)
-    return JsonResponse({**selectors.report_progress(report), "unit": "staff"})
+    return JsonResponse(_progress(report))
 
 
 @require_GET

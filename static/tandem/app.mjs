@@ -2,9 +2,14 @@ import { initAll } from "../govuk/govuk-frontend.min.js";
 
 initAll();
 
-// Pages that show a long task's progress poll a JSON endpoint and reload when the task is done.
+// Pages that show a long task's progress poll a JSON endpoint and reload when the task is done. Still
+// working: "validating" and "applying" (staff imports, assignments), "queued" and "running" (reports).
+// A page that says which status it was drawn in (data-progress-status) also reloads when that changes,
+// so a report's "Queued" tag becomes "Compiling" while the bar keeps moving.
+const WORKING = ["validating", "applying", "queued", "running"];
 const poller = document.querySelector("[data-progress-url]");
 if (poller) {
+  const drawnIn = poller.dataset.progressStatus;
   const bar = poller.querySelector("progress");
   const text = poller.querySelector("[data-progress-text]");
   const tick = async () => {
@@ -18,7 +23,7 @@ if (poller) {
       if (text) {
         text.textContent = data.total ? `${data.stage}: ${data.done.toLocaleString("en-GB")} of ${data.total.toLocaleString("en-GB")} ${data.unit || "rows"}` : data.stage;
       }
-      if (!["validating", "applying"].includes(data.status)) {
+      if (!WORKING.includes(data.status) || (drawnIn && data.status !== drawnIn)) {
         window.location.reload();
         return;
       }
