@@ -3,6 +3,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from adoption.nudges import DIVISIONS, OUTBOX_LABELS, RULE_LABELS, WEEKDAYS, NudgeRules
 from adoption.readiness import COMPONENTS, DEFAULT_WEIGHTS
@@ -260,7 +261,9 @@ class Report(models.Model):
     size = models.PositiveIntegerField(default=0)
     rows = models.PositiveIntegerField(default=0, help_text="Staff rows in the file.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    queued_at = models.DateTimeField(default=timezone.now, help_text="When it was last queued (asked for, retried).")
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="The compiling worker's last sign of life.")
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
 

@@ -13,12 +13,22 @@ from organisation.scoping import visible_departments
 
 
 def reports_for_user(user) -> QuerySet[Report]:
-    """HR: every report. Others: those they asked for and those of schedules they receive (a page then
-    offers the download only where may_download says so)."""
+    """HR: every report. Others: those they asked for and those of schedules they receive (see
+    with_access for which of them they may still open)."""
     qs = Report.objects.select_related("requested_by", "schedule", "department")
     if roles.is_hr(user):
         return qs
-    return qs.filter(Q(requested_by=user) | Q(schedule__recipients__user=user)).distinct()
+    return (qs.filter(Q(requested_by=user) | Q(schedule__recipients__user=user)).distinct()
+            .prefetch_related("schedule__recipients"))
+
+
+def with_access(user, reports) -> list[Report]:
+    """The reports, each marked `openable` (may_download): a list shows the others without a link, saying
+    why (a department no longer theirs). No query per report."""
+    reports = list(reports)
+    for r in reports:
+        r.openable = may_download(user, r)
+    return reports
 
 
 def get_report_for_user(user, pk) -> Report:

@@ -6,11 +6,11 @@ failed with the reason (and Retry). Exactly one file per report:
 - the file is written to a local temporary file first and copied into the "reports" storage only when
   complete, under a name fixed by the report's id: a retried or duplicated task overwrites that name (it
   deletes what is there first), so there is never a second file and never a half-written one;
-- a task claims the report with one conditional UPDATE (queued or running -> running) and marks it ready
-  with another (running -> ready), so a report already ready or failed is left alone;
-- a worker killed mid-compile leaves the report running: the sweep fails it, with that reason, once it
-  has run longer than the task time limit (Celery may also run it again first, since tasks are
-  acknowledged late; that run overwrites the same name).
+- a task claims the report with one conditional UPDATE (queued -> running), so only one task compiles a
+  report at a time, and marks it ready with another (running -> ready); a duplicated or redelivered task
+  finds nothing to claim and does nothing. An error the task will retry puts the report back to queued;
+- a worker killed mid-compile leaves the report running with a heartbeat that stops: the sweep fails it,
+  with that reason, once the heartbeat is STALE_HEARTBEAT old, and Retry queues it again.
 """
 
 import contextlib
@@ -32,11 +32,13 @@ from adoption.models import Outbox, Report, ReportFormat, ReportSchedule
 from organisation import roles
 from organisation.models import CouncilSettings, Department, StaffProfile
 from organisation.progress import TaskProgress
+from organisation.scoping import can_see_department
 from organisation.services import audit_record
 
 progress_store = TaskProgress("report", timeout=6 * 3600)
 WRITERS = {ReportFormat.CSV: "csv", ReportFormat.XLSX: "xlsx", ReportFormat.PDF: "pdf"}
-STALE_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
+STALE_HEARTBEAT = timedelta(minutes=10)  # progress beats every few seconds while a report compiles
+HEARTBEAT_EVERY = timedelta(seconds=15)
 LOST_QUEUED_AFTER = timedelta(minutes=30)
 
 
@@ -60,11 +62,9 @@ def may_request(user, department: Department | None) -> bool:
     """HR: the whole organisation or any department. A manager: a department they manage or one beneath."""
     if roles.is_hr(user):
         return True
-    if department is None or not roles.is_manager(user):
+    if department is None:
         return False
-    from organisation.scoping import visible_departments
-
-    return visible_departments(user).filter(pk=department.pk).exists()
+    return can_see_department(user, department.pk)
 
 
 def may_download(user, report: Report) -> bool:
@@ -76,8 +76,9 @@ def may_download(user, report: Report) -> bool:
         return False
     scope = None if report.whole_organisation else report.department
     asked = report.requested_by_id == user.pk
+    # (recipients are read through .all(), so a list that prefetched them makes no query per report)
     recipient = (report.schedule_id is not None
-                 and report.schedule.recipients.filter(user=user, active=True).exists())
+                 and any(p.user_id == user.pk and p.active for p in report.schedule.recipients.all()))
     return (asked or recipient) and may_request(user, scope)
 
 
@@ -123,7 +124,8 @@ def report_retry(*, actor, report: Report) -> Report:
     """Queue a failed (or expired) report again, for the same request: same id, same file name."""
     with transaction.atomic():
         won = Report.objects.filter(pk=report.pk, status__in=[Report.Status.FAILED, Report.Status.EXPIRED]).update(
-            status=Report.Status.QUEUED, failure="", started_at=None, finished_at=None, expires_at=None)
+            status=Report.Status.QUEUED, failure="", queued_at=timezone.now(), started_at=None, heartbeat_at=None,
+            finished_at=None, expires_at=None)
         if won:
             audit_record(actor=actor, action="report.retry", target=report.scope_label,
                          detail={"report": str(report.pk)})
@@ -135,8 +137,16 @@ def report_retry(*, actor, report: Report) -> Report:
 # --- Compiling (the task) -------------------------------------------------------------------------------
 
 def _claim(report_id) -> bool:
-    return bool(Report.objects.filter(pk=report_id, status__in=[Report.Status.QUEUED, Report.Status.RUNNING])
-                .update(status=Report.Status.RUNNING, started_at=timezone.now(), failure=""))
+    now = timezone.now()
+    return bool(Report.objects.filter(pk=report_id, status=Report.Status.QUEUED)
+                .update(status=Report.Status.RUNNING, started_at=now, heartbeat_at=now, failure=""))
+
+
+def report_release(*, report_id, reason: str) -> None:
+    """Put a running report back in the queue (the task will try again after an error)."""
+    Report.objects.filter(pk=report_id, status=Report.Status.RUNNING).update(
+        status=Report.Status.QUEUED, queued_at=timezone.now(), failure=reason[:2000])
+    progress_store.set(report_id, stage=f"Trying again shortly after an error ({reason})"[:300], done=0, total=1)
 
 
 def report_compile(*, report_id) -> Report | None:
@@ -147,9 +157,14 @@ def report_compile(*, report_id) -> Report | None:
     Report.objects.filter(pk=report_id).update(attempts=F("attempts") + 1)
     report = Report.objects.select_related("department").get(pk=report_id)
     progress_store.set(report.pk, stage="Starting", done=0, total=1)
+    beat = [timezone.now()]
 
     def progress(stage, done, total):
         progress_store.set(report.pk, stage=stage, done=done, total=total)
+        now = timezone.now()
+        if now - beat[0] >= HEARTBEAT_EVERY:  # a sign of life for the sweep, a few times a minute at most
+            beat[0] = now
+            Report.objects.filter(pk=report.pk, status=Report.Status.RUNNING).update(heartbeat_at=now)
 
     if not report.whole_organisation and report.department is None:
         raise ReportFailed("The department this report was for no longer exists.")
@@ -185,7 +200,7 @@ def _store(report: Report, local_path: str) -> str:
     previous attempt left, so one request never has two files."""
     store = storage()
     name = file_name_for(report)
-    if store.exists(name):
+    if store.exists(name):  # (the default storage overwrites anyway: allow_overwrite)
         store.delete(name)
     with open(local_path, "rb") as fh:
         saved = store.save(name, File(fh, name=name))
@@ -210,15 +225,16 @@ def failure_reason(exc: Exception) -> str:
 
 
 def reports_sweep(*, now: datetime | None = None) -> dict:
-    """Reports whose worker stopped (running for longer than the task time limit) fail with that reason;
-    queued ones whose task was lost are queued again."""
+    """Reports whose worker stopped (no heartbeat for STALE_HEARTBEAT) fail with that reason; queued ones
+    whose task was lost (queued more than LOST_QUEUED_AFTER ago) are queued again, once each sweep."""
     now = now or timezone.now()
-    stale = Report.objects.filter(status=Report.Status.RUNNING, started_at__lt=now - STALE_AFTER).update(
+    stale = Report.objects.filter(status=Report.Status.RUNNING, heartbeat_at__lt=now - STALE_HEARTBEAT).update(
         status=Report.Status.FAILED, finished_at=now,
         failure="The worker compiling this report stopped before it finished (it was restarted, or ran out of "
                 "time or memory). Retry it.")
-    lost = list(Report.objects.filter(status=Report.Status.QUEUED, created_at__lt=now - LOST_QUEUED_AFTER,
-                                      started_at__isnull=True).values_list("pk", flat=True))
+    lost = list(Report.objects.filter(status=Report.Status.QUEUED, queued_at__lt=now - LOST_QUEUED_AFTER)
+                .values_list("pk", flat=True))
+    Report.objects.filter(pk__in=lost).update(queued_at=now)  # the next sweep waits another while
     for pk in lost:
         _queue_after_commit(pk)
     return {"failed": stale, "requeued": len(lost)}

@@ -83,10 +83,10 @@ def _report_failed(self, exc, task_id, args, kwargs, einfo):
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=30, on_failure=_report_failed)
 def report_compile(self, report_id):
-    """Compile one report. Idempotent: a report already ready, failed or expired is left alone, and the
-    file has one name per report, so a retry or a duplicate overwrites instead of adding. Storage and
-    database errors are retried (the report stays running, its page says so); after the last try, or on
-    any other error, the report fails with the reason and HR or whoever asked can retry it."""
+    """Compile one report. Idempotent: only a queued report is claimed (a duplicate or redelivered task
+    does nothing), and the file has one name per report. Storage and database errors are retried (the
+    report goes back to queued, its page says why); after the last try, or on any other error, the
+    report fails with the reason and HR or whoever asked can retry it."""
     from adoption import services_reports
 
     try:
@@ -95,8 +95,8 @@ def report_compile(self, report_id):
         raise
     except (OSError, OperationalError) as exc:
         if self.request.retries < self.max_retries:
-            services_reports.progress_store.set(report_id, stage=f"Trying again shortly after an error ({exc})",
-                                                done=0, total=1)
+            # Back in the queue for the retry to claim (after the last try, on_failure fails it instead).
+            services_reports.report_release(report_id=report_id, reason=services_reports.failure_reason(exc))
         raise self.retry(exc=exc, countdown=30 * 2 ** self.request.retries) from exc
 
 

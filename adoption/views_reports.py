@@ -42,6 +42,7 @@ def report_list(request):
         else:
             return redirect("adoption:report", report.pk)
     page = Paginator(selectors.reports_for_user(request.user), 25).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_access(request.user, page.object_list)
     return render(request, "adoption/reports/list.html", {
         "form": form, "page": page, "hr": roles.is_hr(request.user),
         "retention_days": settings.REPORT_RETENTION_DAYS,

@@ -305,7 +305,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "reports": {
         "BACKEND": env_str("REPORTS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-        "OPTIONS": {"location": str(REPORTS_ROOT)}
+        "OPTIONS": {"location": str(REPORTS_ROOT), "allow_overwrite": True}
         if env_str("REPORTS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage").endswith("FileSystemStorage")
         else {},
     },

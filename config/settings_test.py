@@ -28,4 +28,4 @@ if not REDIS_URL:  # noqa: F405
 # Compiled reports go to a folder of this run's own, never the checkout's var/reports.
 STORAGES = {**STORAGES, "reports": {  # noqa: F405
     "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": tempfile.mkdtemp(prefix="tandem-test-reports-")}}}
+    "OPTIONS": {"location": tempfile.mkdtemp(prefix="tandem-test-reports-"), "allow_overwrite": True}}}

@@ -29,13 +29,27 @@ def visible_departments(user) -> QuerySet[Department]:
     if roles.is_hr(user):
         return Department.objects.all()
     if roles.is_manager(user):
-        # Worked out once per request (cached on the user object): pages call this several times.
-        ids = getattr(user, "_tandem_visible_department_ids", None)
-        if ids is None:
-            ids = _subtree_ids(user.managed_departments.all())
-            user._tandem_visible_department_ids = ids
-        return Department.objects.filter(pk__in=ids)
+        return Department.objects.filter(pk__in=_managed_subtree_ids(user))
     return Department.objects.none()
+
+
+def _managed_subtree_ids(user) -> list[int]:
+    # Worked out once per request (cached on the user object): pages call this several times.
+    ids = getattr(user, "_tandem_visible_department_ids", None)
+    if ids is None:
+        ids = _subtree_ids(user.managed_departments.all())
+        user._tandem_visible_department_ids = ids
+    return ids
+
+
+def can_see_department(user, department_id: int) -> bool:
+    """The same rule as visible_departments, for one department, without a query per call (for lists
+    that check many objects)."""
+    if roles.is_hr(user):
+        return True
+    if roles.is_manager(user):
+        return department_id in _managed_subtree_ids(user)
+    return False
 
 
 def visible_staff(user) -> QuerySet[StaffProfile]:

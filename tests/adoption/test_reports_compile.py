@@ -21,7 +21,7 @@ from tests.factories import build_org
 @pytest.fixture(autouse=True)
 def report_storage(settings, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "reports": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "reports")}}}
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "reports"), "allow_overwrite": True}}}
     return tmp_path / "reports"
 
 

@@ -143,6 +143,7 @@ def test_the_report_list_shows_a_manager_only_their_own(client, org):
     client.force_login(org.env_manager)
     html = client.get(reverse("adoption:reports")).content.decode()
     assert str(mine.pk) in html and str(theirs.pk) not in html
+    assert "Finance" not in html  # not even listed without a link
     client.force_login(org.hr)
     html = client.get(reverse("adoption:reports")).content.decode()
     assert str(mine.pk) in html and str(theirs.pk) in html
@@ -204,15 +205,40 @@ def test_the_sweep_fails_a_report_whose_worker_stopped_and_requeues_lost_ones(or
     stuck = _ask(org.hr, None)
     lost = _ask(org.hr, org.waste)
     fresh = _ask(org.hr, org.parks)
-    long_ago = timezone.now() - services_reports.STALE_AFTER - timedelta(minutes=1)
-    Report.objects.filter(pk=stuck.pk).update(status=Report.Status.RUNNING, started_at=long_ago)
-    Report.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    busy = _ask(org.hr, org.finance)
+    now = timezone.now()
+    silent = now - services_reports.STALE_HEARTBEAT - timedelta(minutes=1)
+    Report.objects.filter(pk=stuck.pk).update(status=Report.Status.RUNNING, started_at=silent, heartbeat_at=silent)
+    # Started long ago but still beating: a big report, not a dead worker.
+    Report.objects.filter(pk=busy.pk).update(status=Report.Status.RUNNING, started_at=now - timedelta(hours=1),
+                                             heartbeat_at=now - timedelta(seconds=20))
+    Report.objects.filter(pk=lost.pk).update(queued_at=now - timedelta(hours=1))
     with django_capture_on_commit_callbacks() as queued:
         assert services_reports.reports_sweep() == {"failed": 1, "requeued": 1}
+        assert services_reports.reports_sweep() == {"failed": 0, "requeued": 0}  # not queued twice in a row
     assert len(queued) == 1
     stuck.refresh_from_db()
     assert stuck.status == Report.Status.FAILED and "stopped before it finished" in stuck.failure
     assert Report.objects.get(pk=fresh.pk).status == Report.Status.QUEUED
+    assert Report.objects.get(pk=busy.pk).status == Report.Status.RUNNING
+
+
+def test_a_retried_report_is_not_taken_for_lost(org, django_capture_on_commit_callbacks):
+    report = _ask(org.hr, None)
+    Report.objects.filter(pk=report.pk).update(created_at=timezone.now() - timedelta(hours=2),
+                                               queued_at=timezone.now() - timedelta(hours=2))
+    services_reports.report_fail(report_id=report.pk, reason="disk full")
+    with django_capture_on_commit_callbacks() as queued:
+        services_reports.report_retry(actor=org.hr, report=report)
+        services_reports.reports_sweep()
+    assert len(queued) == 1  # the retry's task only
+
+
+def test_only_a_queued_report_is_compiled_so_a_duplicate_task_does_nothing(org):
+    report = _ask(org.hr, None)
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, started_at=timezone.now())
+    assert services_reports.report_compile(report_id=report.pk) is None
+    assert Report.objects.get(pk=report.pk).attempts == 0
 
 
 def test_expired_files_are_deleted_and_the_request_kept(org):
@@ -300,6 +326,8 @@ def test_a_recipient_gets_a_link_once_and_never_the_file(org, client):
     # The recipient may open it; a manager who is not a recipient may not.
     assert _status(client, org.env_manager, report) == 200
     assert _status(client, org.res_manager, report) == 404
+    org.council.managers.add(org.res_manager)  # now sees Environment too, but is not on the list
+    assert _status(client, org.res_manager, report) == 404
 
 
 def test_the_public_pages_state_the_live_retention_period(client, org, settings):
@@ -319,3 +347,32 @@ def test_a_recipient_who_can_no_longer_open_the_report_is_not_sent_it(org):
     skipped = Outbox.objects.get(profile=org.env_manager.profile)
     assert skipped.status == Outbox.Status.SKIPPED and "can no longer open" in skipped.skip_reason
     assert [m.to for m in mail.outbox] == [[org.hr.email]] and len(result.sent) == 1
+
+
+def test_the_list_keeps_a_report_no_longer_openable_but_without_a_link(client, org):
+    report = _ask(org.env_manager, org.waste)
+    org.environment.managers.remove(org.env_manager)
+    org.finance.managers.add(org.env_manager)
+    client.force_login(org.env_manager)
+    html = client.get(reverse("adoption:reports")).content.decode()
+    assert "No longer yours to open" in html
+    assert reverse("adoption:report", args=[report.pk]) not in html
+
+
+def test_a_managers_report_list_does_not_grow_queries_with_reports(client, org):
+    schedule = _schedule(org, department=org.environment, recipients=[org.env_manager.profile])
+    client.force_login(org.env_manager)
+    _ask(org.env_manager, org.waste)
+    Report.objects.create(schedule=schedule, department=org.environment, scope_label="Environment", format="pdf",
+                          period_start=date(2025, 1, 1), period_end=date(2025, 1, 1))
+    client.get(reverse("adoption:reports"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("adoption:reports"))
+    for i in range(10):
+        _ask(org.env_manager, org.parks)
+        Report.objects.create(schedule=schedule, department=org.environment, scope_label="Environment", format="pdf",
+                              period_start=date(2026, 1, 1) + timedelta(days=i), period_end=date(2026, 1, 1) + timedelta(days=i))
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(reverse("adoption:reports")).content.decode()
+    assert html.count(reverse("adoption:reports")) >= 11  # the reports are listed, with their links
+    assert len(many) == len(few)
