@@ -9,10 +9,16 @@ Skipped on SQLite and without Redis. Locally, for example:
 
 import os
 import random
+import signal
+import subprocess
+import sys
 import time
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import storages
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,3 +90,69 @@ def test_a_duplicated_task_leaves_one_file(client, real_worker):
     assert names == [f"{report.pk}.csv"]
     report.refresh_from_db()
     assert report.status == Report.Status.READY and report.attempts in (1, 2)
+
+
+def start_worker_process(reports_root) -> subprocess.Popen:
+    """A worker in its own process (solo pool: the process that compiles is the one killed), on the test
+    database and broker, storing reports in the test's folder."""
+    db = connection.settings_dict
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings",
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+           "REPORTS_ROOT": str(reports_root), "TANDEM_DEMO": "0"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING",
+         "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_until(check, what: str, timeout=TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.02)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def test_a_worker_killed_mid_compile_ends_failed_with_why_and_a_retry_makes_one_file(tmp_path, settings):
+    """SIGKILL while compiling: the report stays 'compiling' only until the sweep sees its heartbeat
+    stop, then fails with the reason; Retry compiles it again under the same name."""
+    from config import celery_app
+
+    org = build_org()
+    rng = random.Random(5)
+    depts = builders.tree(10, rng)
+    profiles = builders.staff(depts, 4000, rng)
+    for _ in range(4):
+        builders.learning(profiles, rng)
+    celery_app.control.purge()
+    settings.STORAGES = {**settings.STORAGES, "reports": {  # this process reads the worker's folder
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path), "allow_overwrite": True}}}
+    today = timezone.localdate()
+    from adoption import services_reports
+
+    report = services_reports.report_request(actor=org.hr, department=None, format="xlsx", start=today,
+                                             end=today, queue=False)
+    worker = start_worker_process(tmp_path)
+    try:
+        tasks.report_compile.delay(str(report.pk))
+        wait_until(lambda: Report.objects.get(pk=report.pk).status == Report.Status.RUNNING, "the report to start")
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+        report.refresh_from_db()
+        assert report.status == Report.Status.RUNNING  # killed before it finished
+        assert list(tmp_path.iterdir()) == []  # nothing half-written in the storage
+        later = timezone.now() + services_reports.STALE_HEARTBEAT + timedelta(minutes=1)
+        assert services_reports.reports_sweep(now=later)["failed"] == 1
+        report.refresh_from_db()
+        assert report.status == Report.Status.FAILED and "stopped before it finished" in report.failure
+
+        worker = start_worker_process(tmp_path)
+        services_reports.report_retry(actor=org.hr, report=report)  # queues the task after its commit
+        wait_until(lambda: Report.objects.get(pk=report.pk).status == Report.Status.READY, "the retry to finish")
+        assert [p.name for p in tmp_path.iterdir()] == [f"{report.pk}.xlsx"]
+    finally:
+        worker.kill()
+        worker.wait(10)
+        celery_app.control.purge()
