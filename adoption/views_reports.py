@@ -133,10 +133,13 @@ def schedule_edit(request, pk=None):
     return render(request, "adoption/reports/schedule_form.html", {"form": form, "schedule": schedule})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @hr_required
 def schedule_delete(request, pk):
+    """Asks first (GET), then deletes (POST)."""
     schedule = get_object_or_404(ReportSchedule, pk=pk)
+    if request.method == "GET":
+        return render(request, "adoption/reports/schedule_delete.html", {"schedule": schedule})
     services.schedule_delete(actor=request.user, schedule=schedule)
     messages.success(request, f"Schedule '{schedule.name}' deleted. Reports it made are kept until they expire.")
     return redirect("adoption:report_schedules")

@@ -376,3 +376,16 @@ def test_a_managers_report_list_does_not_grow_queries_with_reports(client, org):
         html = client.get(reverse("adoption:reports")).content.decode()
     assert html.count(reverse("adoption:reports")) >= 11  # the reports are listed, with their links
     assert len(many) == len(few)
+
+
+def test_deleting_a_schedule_asks_first_then_deletes_and_keeps_its_reports(client, org):
+    schedule = _schedule(org)
+    services_reports.report_schedules_run(today=date(2026, 12, 1))
+    client.force_login(org.hr)
+    url = reverse("adoption:report_schedule_delete", args=[schedule.pk])
+    assert "Delete 'Monthly for leadership'?" in client.get(url).content.decode()
+    assert ReportSchedule.objects.exists()
+    assert client.post(url).status_code == 302
+    assert not ReportSchedule.objects.exists()
+    assert Report.objects.get().schedule is None
+    assert AuditEvent.objects.filter(action="report.schedule_delete").exists()

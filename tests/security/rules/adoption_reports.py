@@ -17,7 +17,7 @@ RULES = {
     "adoption:report_schedules": (None, only(HR)),
     "adoption:report_schedule_new": (None, only(HR)),
     "adoption:report_schedule": ("schedule", only(HR)),
-    "adoption:report_schedule_delete": ("schedule", everyone(405)),  # POST only
+    "adoption:report_schedule_delete": ("schedule", only(HR)),  # asks first
 }
 
 POST_RULES = {
