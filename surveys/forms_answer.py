@@ -121,10 +121,21 @@ class AnswerItem:
     def exclusive(self) -> str | None:
         return getattr(self.field.field, "exclusive", None)
 
+    @property
+    def required_message(self) -> str:
+        """The error for a required question left unanswered, as the page's script shows it before
+        moving to the next section (the server's check, on sending, is the one that counts)."""
+        return self.field.field.error_messages["required"]
+
+    @property
+    def max_length_message(self) -> str:
+        return self.field.field.error_messages.get("max_length", "") if self.kind == Question.Type.TEXT else ""
+
 
 @dataclass
 class AnswerSection:
     section: Section
+    number: int = 1
     items: list[AnswerItem] = field(default_factory=list)
 
 
@@ -148,7 +159,7 @@ class SurveyAnswerForm(forms.Form):
         out: list[AnswerSection] = []
         for number, question in enumerate(self.questions, start=1):
             if not out or out[-1].section.pk != question.section_id:
-                out.append(AnswerSection(question.section))
+                out.append(AnswerSection(question.section, number=len(out) + 1))
             out[-1].items.append(AnswerItem(number, question, self[self.field_name(question)]))
         return out
 

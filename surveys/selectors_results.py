@@ -403,7 +403,7 @@ def by_directorate(rows: list[dict], *, longest: int = LONG_TABLE) -> dict | Non
 def _distributions(wave: Wave, key: str, survey: Survey, responses: int) -> list[dict]:
     """Answers per value (scales) or per choice, for every non-text question, in one cell already known
     to be released."""
-    questions = list(survey.questions.exclude(type=Question.Type.TEXT)
+    questions = list(survey.questions.exclude(type=Question.Type.TEXT).select_related("section")
                      .order_by("section__order", "section_id", "order", "pk"))
     in_cell = Answer.objects.filter(response__in=selectors.cell_responses(wave, key), question__survey=survey)
     numbers: dict[int, dict[int, int]] = defaultdict(dict)

@@ -93,3 +93,5 @@ const scrollHints = () => {
 };
 scrollHints();
 window.addEventListener("resize", scrollHints);
+// A table in a folded section has no width until it is opened: look again when one opens.
+document.addEventListener("toggle", scrollHints, true);

@@ -53,7 +53,7 @@ def run(rows: int, database: str | None = None) -> None:
     print(f"  scrub one comment: {_per_comment(scrubber) * 1e6:.0f} microseconds (mean over {len(COMMENTS)} comments)")
     if database:
         from organisation.models import StaffProfile
-        from surveys.services import _scrubber
+        from surveys.services.answering import _scrubber
 
         start = time.perf_counter()
         scrubber = _scrubber()

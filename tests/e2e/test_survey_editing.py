@@ -85,8 +85,11 @@ def test_hr_edits_a_surveys_questions_until_a_wave_opens(page, live_server):
     # The preview: the survey as staff will see it; answers are checked, not saved.
     page.get_by_role("link", name="Preview the survey as staff will see it").click()
     expect(page.get_by_text("Your answers are anonymous.")).to_be_visible()
-    page.get_by_role("button", name="Check these answers").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Staff would see these errors.")
+    # A section a page, as staff see it: Continue checks the section first.
+    expect(page.locator(".tandem-survey-section:visible h2")).to_have_text("Section 1 of 6 Using AI now")
+    expect(page.get_by_role("button", name="Check these answers")).to_be_hidden()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Question 1: Select an answer")
     check_page(page, "survey-edit-preview")
     page.get_by_role("link", name="Back to the survey").first.click()
 

@@ -204,10 +204,19 @@ def test_every_question_type_is_rendered_as_govuk_controls(org, staff_client):
     assert re.search(rf'<textarea class="govuk-textarea govuk-js-character-count" id="id_q{comment.pk}"', html)
     assert "maxlength=" not in html.split("<textarea")[1].split(">")[0]  # the count warns; nothing cuts text off
     assert comment.help_text in html
-    # Sections are fieldsets with legends.
-    sections = re.findall(r'<div class="tandem-survey-section">\s*<fieldset class="govuk-fieldset">\s*'
+    # Sections are fieldsets with legends, each saying which it is when there are several (the script shows
+    # them a page each); a survey of one section says nothing of the kind.
+    sections = re.findall(r'<div class="tandem-survey-section" data-survey-section="\d+">\s*<fieldset class="govuk-fieldset">\s*'
                           r'<legend class="govuk-fieldset__legend govuk-fieldset__legend--l">', html)
     assert len(sections) == survey.sections.count() + 1
+    assert html.count("data-survey-pages") == 1  # the sentiment survey, not the feedback one
+    assert '<span class="govuk-caption-l">Section 3 of 5</span> Worries</h2>' in html
+    assert "of 1</span>" not in html
+    # What the script needs to check a section before moving on, as the server words it.
+    assert re.search(rf'data-question="10" data-field="id_q{worries.pk}" data-first-id="id_q{worries.pk}_0" '
+                     rf'data-kind="multiple" data-required="Select the answers that apply, or \u2018None of these\u2019"',
+                     html)
+    assert 'data-too-long="Your answer must be 2,000 characters or fewer"' in html
     assert '<script type="module" src="/static/tandem/survey.mjs"' in html
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from surveys import selectors, services, suppression
 from surveys import selectors_results as results
-from surveys.models import Answer, Question, Wave
+from surveys.models import Answer, Participation, Question, Wave
 from tests.factories import make_department, make_staff
 from tests.surveys.test_results_seed import close, make_pulse, open_wave, random_answers
 
@@ -66,7 +66,7 @@ def _comment_decision_alone(wave) -> suppression.Release:
                      .exclude(text="").values_list("response_id", flat=True))
     rows = [{**r, "department": r["department_id"]} for r in wave.responses.values(*fields) if r["pk"] in commenters]
     population_rows = [{**r, "department": r["department_id"]} for r in
-                       services.Participation.objects.filter(wave=wave).values("department_id", *services.SEGMENT_ATTRIBUTES)]
+                       Participation.objects.filter(wave=wave).values("department_id", *services.SEGMENT_ATTRIBUTES)]
     population = suppression.count_cells(population_rows, tree, [a for a in attrs if a in services.SEGMENT_ATTRIBUTES])
     return suppression.decide(suppression.count_cells(rows, tree, attrs), population, tree, attrs,
                               wave.min_comment_group_size)

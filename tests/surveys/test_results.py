@@ -96,6 +96,13 @@ def test_hr_sees_every_section_for_the_organisation(client, org, closed_wave):
     # Parks has 3 responses: hidden, in words.
     assert f"d{org.parks.pk}" not in shown
     assert FEWER in page
+    # Answers by question fold a section at a time (closed, so a phone does not scroll through them all).
+    survey = closed_wave.survey
+    folded = re.findall(r'<details class="govuk-details tandem-answers-section">\s*<summary class="govuk-details__summary">'
+                        r'<span class="govuk-details__summary-text">([^<]+)</span>', page)
+    assert folded and folded == [f"{s.title}: {n} question{'s' if n != 1 else ''}" for s in survey.sections.order_by("order")
+                      if (n := s.questions.exclude(type="text").count())]
+    assert len(re.findall(r'id="answers-caption-\d+"', page)) == survey.questions.exclude(type="text").count()
 
 
 def test_every_figure_shown_is_a_released_cell_and_hidden_ones_are_never_blank(client, org, closed_wave):

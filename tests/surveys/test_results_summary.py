@@ -196,7 +196,7 @@ def test_a_long_department_table_folds_teams_by_directorate_and_shows_only_relea
     assert [s["label"] for s in split["sections"]] == ["Environment", "Resources"]
     client.force_login(org.hr)
     html = client.get(reverse("surveys:results", args=[wave.pk])).content.decode()
-    assert html.count('<details class="govuk-details') == 4  # two directorates, response rate and heatmap
+    assert html.count('<details class="govuk-details govuk-!-margin-bottom-3">') == 4  # two directorates, response rate and heatmap
     assert "Teams in Environment: scores" in html
     region = html.split('id="results"', 1)[1]
     assert set(re.findall(r'data-cell="([^"]+)"', region)) <= selectors.figures_release(wave).released

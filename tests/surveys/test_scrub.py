@@ -113,7 +113,7 @@ def test_no_staff_list_still_removes_emails_phones_and_staff_numbers():
 
 
 def test_the_scrubber_for_a_submit_is_built_from_the_staff_list(org):
-    from surveys.services import _scrubber
+    from surveys.services.answering import _scrubber
     from tests.factories import make_staff
 
     make_staff(org.finance, first="Jordan", last="Fairbairn-Oduya")

@@ -143,7 +143,7 @@ def test_failed_response_write_undoes_the_participation_mark(org, survey, monkey
     def boom(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_write_response", boom)
+    monkeypatch.setattr(services.answering, "_write_response", boom)  # where response_submit looks it up
     with pytest.raises(RuntimeError):
         services.response_submit(profile=org.staff.profile, wave=wave, answers=answers_for(survey))
     assert not Participation.objects.get(wave=wave, profile=org.staff.profile).responded
