@@ -28,3 +28,16 @@ def seed(ctx: dict) -> None:
     for offset in range(BACKFILL_DAYS - 1, 0, -BACKFILL_EVERY):
         services.snapshots_take(day=today - timedelta(days=offset), backfilled=True)
     services.snapshots_take()
+    _report_schedule(ctx)
+
+
+def _report_schedule(ctx: dict) -> None:
+    """A scheduled report for the Scheduled reports page: the monthly PDF on the whole organisation, to the
+    HR lead (a manager could not open a whole-organisation report, so is not offered)."""
+    from adoption import services_reports
+    from adoption.models import ReportSchedule
+    from organisation.demo import DOMAIN
+
+    hr = ctx["demo_users"]["hr@" + DOMAIN]
+    schedule = ReportSchedule(name="Monthly progress for the leadership team", frequency="monthly", format="pdf")
+    services_reports.schedule_save(actor=hr, schedule=schedule, recipients=[hr.profile])
