@@ -379,7 +379,7 @@ def write_xlsx(path, scope: Scope, *, start: date, end: date, progress: Progress
         sheet.append(cells(sheet, [m["title"], m["assigned"], m["completed"], m["completed_in_period"], m["overdue"],
                                    round(m["rate"])]))
     sheet.append([])
-    sheet.append(cells(sheet, [f"Equity (four-fifths rule; groups under {data.min_n} are not compared)"], bold))
+    sheet.append(cells(sheet, [f"Equity (four-fifths rule; a group with a base under {data.min_n} is not compared)"], bold))
     sheet.append(cells(sheet, ["Measure", "Attribute", "Group", "Base", "Rate (%)", "Ratio to best", "Flagged"], bold))
     for measure, rows in (("Learning completion", data.completion_equity), ("Survey response", data.participation_equity)):
         for r in rows:
