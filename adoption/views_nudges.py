@@ -38,7 +38,7 @@ def notifications(request):
     form = NudgePreferencesForm(initial={"rules_on": [r for r in nudges.RULES if r not in off]}, manager=manager)
     history = Paginator(selectors.history_for(profile), 50).get_page(request.GET.get("page"))
     return render(request, "adoption/nudges/notifications.html", {
-        "profile": profile, "form": form, "history": history, "labels": nudges.RULE_LABELS})
+        "profile": profile, "form": form, "history": history, "labels": nudges.OUTBOX_LABELS})
 
 
 @csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" with no session; the signed link is the proof
