@@ -5,6 +5,7 @@ var/, so `make run` needs no other server. DATABASE_URL and REDIS_URL switch to 
 DJANGO_ENV=production turns on the secure settings and refuses to start without real secrets.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -301,14 +302,19 @@ MEDIA_URL = "/media/"
 # (REPORTS_STORAGE_BACKEND with its own settings, e.g. django-storages' S3 backend and AWS_* variables).
 REPORTS_ROOT = Path(env_str("REPORTS_ROOT", str(VAR_DIR / "reports")))
 REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 30)
+REPORTS_STORAGE_BACKEND = env_str("REPORTS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+if REPORTS_STORAGE_BACKEND.endswith(".FileSystemStorage"):
+    REPORTS_STORAGE_OPTIONS = {"location": str(REPORTS_ROOT), "allow_overwrite": True}
+else:  # another backend's options as JSON, e.g. {"bucket_name": "tandem-reports", "region_name": "eu-west-2"}
+    try:
+        REPORTS_STORAGE_OPTIONS = json.loads(env_str("REPORTS_STORAGE_OPTIONS", "{}"))
+    except ValueError as e:
+        raise ImproperlyConfigured(f"REPORTS_STORAGE_OPTIONS must be a JSON object: {e}") from None
+    if not isinstance(REPORTS_STORAGE_OPTIONS, dict):
+        raise ImproperlyConfigured("REPORTS_STORAGE_OPTIONS must be a JSON object, e.g. {\"bucket_name\": \"x\"}")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "reports": {
-        "BACKEND": env_str("REPORTS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-        "OPTIONS": {"location": str(REPORTS_ROOT), "allow_overwrite": True}
-        if env_str("REPORTS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage").endswith("FileSystemStorage")
-        else {},
-    },
+    "reports": {"BACKEND": REPORTS_STORAGE_BACKEND, "OPTIONS": REPORTS_STORAGE_OPTIONS},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

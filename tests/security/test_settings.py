@@ -47,3 +47,23 @@ def test_malformed_boolean_is_an_error_not_a_default():
     result = load_settings(TANDEM_DEMO="maybe")
     assert result.returncode != 0
     assert "TANDEM_DEMO must be true or false" in result.stderr
+
+
+def test_reports_storage_options_must_be_a_json_object():
+    backend = "django.core.files.storage.InMemoryStorage"
+    result = load_settings(REPORTS_STORAGE_BACKEND=backend, REPORTS_STORAGE_OPTIONS="{bucket: x}")
+    assert result.returncode != 0 and "REPORTS_STORAGE_OPTIONS must be a JSON object" in result.stderr
+    result = load_settings(REPORTS_STORAGE_BACKEND=backend, REPORTS_STORAGE_OPTIONS='["x"]')
+    assert result.returncode != 0 and "REPORTS_STORAGE_OPTIONS must be a JSON object" in result.stderr
+    result = load_settings(REPORTS_STORAGE_BACKEND=backend, REPORTS_STORAGE_OPTIONS='{"base_url": "/r/"}')
+    assert result.returncode == 0, result.stderr
+
+
+def test_report_files_are_kept_outside_media_root_by_default():
+    code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup(); "
+            "from django.conf import settings as s; from pathlib import Path; "
+            "r = Path(s.STORAGES['reports']['OPTIONS']['location']); m = Path(s.MEDIA_ROOT); "
+            "print(r != m and m not in r.parents)")
+    clean = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert result.stdout.strip() == "True", result.stderr
