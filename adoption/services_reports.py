@@ -309,16 +309,31 @@ def _division() -> str:
     return NudgeSettings.load().division
 
 
+CATCH_UP_DAYS = 6  # a schedule day missed (beat or the server down) is caught up within this many days
+
+
+def _latest_day(frequency: str, today: date, division: str) -> tuple[date, tuple[date, date]] | None:
+    """The schedule's latest day from CATCH_UP_DAYS ago to today, with its period, if there was one."""
+    for back in range(CATCH_UP_DAYS + 1):
+        day = today - timedelta(days=back)
+        period = schedule_period(frequency, day, division)
+        if period is not None:
+            return day, period
+    return None
+
+
 def report_schedules_run(*, today: date | None = None) -> list:
-    """Beat, each morning: a report for every active schedule whose day it is (one per schedule and
-    period: a second run the same day makes nothing new)."""
+    """Beat, each morning: a report for every active schedule whose day it is, or whose day was missed in
+    the last CATCH_UP_DAYS (one per schedule and period: a second run makes nothing new)."""
     today = today or timezone.localdate()
     division = _division()
     made = []
     for schedule in ReportSchedule.objects.filter(active=True).select_related("department", "created_by"):
-        period = schedule_period(schedule.frequency, today, division)
-        if period is None:
+        latest = _latest_day(schedule.frequency, today, division)
+        # Only days since the schedule was made: a new schedule waits for its next day.
+        if latest is None or latest[0] < timezone.localdate(schedule.created_at):
             continue
+        period = latest[1]
         if Report.objects.filter(schedule=schedule, period_start=period[0]).exists():
             continue
         try:

@@ -2,7 +2,7 @@
 a storage that fails, expiry), schedules (their working days, once per period, recipients who may see the
 scope) and their emails (a link, never the file; never twice)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -275,8 +275,12 @@ def test_schedules_run_on_the_first_working_day_and_cover_the_period_before(freq
 def _schedule(org, **kw):
     schedule = ReportSchedule(name=kw.pop("name", "Monthly for leadership"), frequency=kw.pop("frequency", "monthly"),
                               format=kw.pop("format", "csv"), department=kw.pop("department", None))
-    return services_reports.schedule_save(actor=org.hr, schedule=schedule,
-                                          recipients=kw.pop("recipients", [org.hr.profile]))
+    saved = services_reports.schedule_save(actor=org.hr, schedule=schedule,
+                                           recipients=kw.pop("recipients", [org.hr.profile]))
+    # Made long ago, so the fixed days the tests run on are all after it.
+    ReportSchedule.objects.filter(pk=saved.pk).update(created_at=timezone.make_aware(datetime(2026, 1, 1)))
+    saved.refresh_from_db()
+    return saved
 
 
 def test_a_schedule_makes_one_report_per_period(org, django_capture_on_commit_callbacks):
@@ -288,6 +292,22 @@ def test_a_schedule_makes_one_report_per_period(org, django_capture_on_commit_ca
     report = Report.objects.get()
     assert (report.schedule, report.period_start, report.period_end) == (schedule, date(2026, 11, 1), date(2026, 11, 30))
     assert services_reports.report_schedules_run(today=date(2026, 12, 2)) == []
+
+
+def test_a_missed_schedule_day_is_caught_up_within_the_week(org):
+    _schedule(org)
+    assert len(services_reports.report_schedules_run(today=date(2026, 12, 4))) == 1  # beat missed the 1st
+    assert Report.objects.get().period_start == date(2026, 11, 1)
+    Report.objects.all().delete()
+    assert services_reports.report_schedules_run(today=date(2026, 12, 9)) == []  # too late: the next month's
+
+
+def test_a_new_schedule_waits_for_its_next_day(org):
+    schedule = ReportSchedule(name="New", frequency="monthly", format="csv")
+    services_reports.schedule_save(actor=org.hr, schedule=schedule, recipients=[org.hr.profile])
+    ReportSchedule.objects.filter(pk=schedule.pk).update(created_at=timezone.make_aware(datetime(2026, 11, 3, 9)))
+    assert services_reports.report_schedules_run(today=date(2026, 11, 4)) == []  # made after Monday 2 November
+    assert len(services_reports.report_schedules_run(today=date(2026, 12, 1))) == 1
 
 
 def test_recipients_must_be_able_to_see_the_scope(org):
