@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from organisation.models import Department
 from surveys.models import Answer, Participation, Question, Response, Wave
-from surveys.suppression import BLANK, ORG, Release, Tree, cell_key
+from surveys.suppression import BLANK, ORG, Release, Tree, cell_key, parse_key
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,11 @@ def current_tree() -> Tree:
 def cell_responses(wave: Wave, key: str, tree: Tree | None = None) -> QuerySet[Response]:
     """The responses in a cell, departments as the wave's release saw them (for released cells only:
     callers check the release first)."""
-    scope, *pairs = key.split("|")
+    scope, pairs = parse_key(key)
     qs = Response.objects.filter(wave=wave)
     if scope != ORG:
         qs = qs.filter(department_id__in=(tree or release_tree(wave)).members(scope))
-    for pair in pairs:
-        attr, value = pair.split("=", 1)
+    for attr, value in pairs:
         if attr == "has_work_email":
             qs = qs.filter(has_work_email=value == "True")
         else:

@@ -64,8 +64,24 @@ BLANK = "?"  # the value of an attribute somebody has none for (never offered as
 
 def cell_key(scope: str, filters: tuple[tuple[str, str], ...] = ()) -> str:
     """'org', 'd12' (department 12 and beneath), 'd12!' (its own staff only), plus '|attr=value' filters
-    in attribute order."""
-    return scope + "".join(f"|{a}={v}" for a, v in sorted(filters))
+    in attribute order. A value's '%' and '|' are escaped ('%25', '%7C'): a grade band is free text, and
+    one holding a '|' would otherwise split the key into a filter that does not exist."""
+    return scope + "".join(f"|{a}={_escape(v)}" for a, v in sorted(filters))
+
+
+def _escape(value: str) -> str:
+    return value.replace("%", "%25").replace("|", "%7C")
+
+
+def _unescape(value: str) -> str:
+    # Every '%' in an escaped value starts '%25' or '%7C', so undoing them in this order is exact.
+    return value.replace("%7C", "|").replace("%25", "%")
+
+
+def parse_key(key: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A cell key's scope and filters, values as given to `cell_key` (attribute names hold no '=')."""
+    scope, *pairs = key.split("|")
+    return scope, tuple((a, _unescape(v)) for a, v in (p.split("=", 1) for p in pairs))
 
 
 @dataclass
@@ -159,18 +175,13 @@ def count_cells(rows, tree: Tree, attributes: list[str], max_filters: int = MAX_
     return counts
 
 
-def _parse(key: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    scope, *pairs = key.split("|")
-    return scope, tuple(tuple(p.split("=", 1)) for p in pairs)
-
-
 def _tree_parts(population, tree: Tree) -> dict[str, list[str]]:
     """Each cell's parts in the tree (same filters): the organisation into its top departments, a department
     with teams into its own staff and each team; parts with population > 0 only."""
     kids = tree.children()
     out: dict[str, list[str]] = {}
     for key in population:
-        scope, f = _parse(key)
+        scope, f = parse_key(key)
         if scope == ORG:
             parts = [cell_key(f"d{r}", f) for r in kids.get(None, [])]
         elif not scope.endswith("!") and kids.get(int(scope[1:])):
@@ -186,7 +197,7 @@ def partitions(population: Counter, tree: Tree, attributes: list[str], max_filte
     """(whole, [parts]) for every partition the product offers, over cells with population > 0, in a
     fixed order."""
     in_tree = _tree_parts(population, tree)
-    parsed = {key: _parse(key) for key in population}
+    parsed = {key: parse_key(key) for key in population}
     values_of: dict[str, set[str]] = defaultdict(set)
     for _, f in parsed.values():
         for a, v in f:

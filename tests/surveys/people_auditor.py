@@ -14,6 +14,7 @@ product's):
 """
 
 from itertools import combinations
+from urllib.parse import unquote
 
 Q = 1_000_000_007
 
@@ -22,6 +23,7 @@ def in_cell(row: dict, key: str, parent: dict) -> bool:
     scope, *pairs = key.split("|")
     for pair in pairs:
         attribute, value = pair.split("=", 1)
+        value = unquote(value)  # a value's '%' and '|' are escaped in a key (every '%' starts '%25' or '%7C')
         mine = row.get(attribute)
         if ("?" if mine in (None, "") else str(mine)) != value:
             return False

@@ -79,3 +79,30 @@ def test_barrier_point_is_the_first_element_at_or_below_three():
     # Exactly 3 is a barrier; just above it is not, however it would round.
     assert selectors.barrier_point({"awareness": (3.004, 250)}) is None
     assert selectors.barrier_point({"awareness": (3.0, 250)}) == "awareness"
+
+
+def test_a_grade_band_holding_a_bar_or_a_percent_sign_is_a_group_like_any_other(org, survey):
+    """A grade band is free text from HR's import. One holding '|' (the cell key's separator) made closing
+    the wave fail, so its results never showed and the tick stopped at it; one holding '%' or '=' must not
+    be read as anything else either. Each band's cell counts its own people, and its figures, where shown,
+    are theirs."""
+    finance = [org.staff.profile] + [make_staff(org.finance) for _ in range(5)]
+    resources, parks = around_finance(org)
+    people = finance + resources + parks
+    bands = ["SO1|SO2", "50%7C", "Band=3"]
+    for i, p in enumerate(people):
+        p.grade_band = bands[i % 3]
+        p.save(update_fields=["grade_band"])
+    wave = run_wave(org, survey, dict.fromkeys(people, (4, 2)))
+    assert wave.status == Wave.Status.CLOSED
+    release = selectors.figures_release(wave)
+    q = survey.questions.get(dimension="awareness")
+    for band in bands:
+        key = selectors.cell_key_for(filters=[("grade_band", band)])
+        assert release.counts[key] == selectors.cell_responses(wave, key).count() == len(people[bands.index(band)::3])
+        if release.is_released(key):
+            assert selectors.question_distribution(wave, key, q) == {4: release.counts[key]}
+    # Staff who were invited and have no grade band answered nothing: that hidden 0 takes one more band with it
+    # (the smaller, then by name), so two bands show.
+    assert release.is_released(selectors.cell_key_for(filters=[("grade_band", "SO1|SO2")]))
+    assert release.is_released(selectors.cell_key_for(filters=[("grade_band", "Band=3")]))
