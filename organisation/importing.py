@@ -310,6 +310,9 @@ def build_plan(text: str, *, complete_file: bool, progress=None) -> Plan:
         for col, limit in (("first_name", 150), ("last_name", 150), ("job_title", 200), ("grade_band", 50)):
             if len(rec.get(col, "")) > limit:
                 bad(col, f"is longer than {limit} characters")
+        if rec.get("grade_band", "").strip() == "?":
+            # Survey results use "?" for "not recorded": a band of that name would be counted with it.
+            bad("grade_band", "'?' is not a grade band: leave it empty when it is not recorded")
         if row_ok:
             plan.rows.append(Row(
                 line=line, staff_number=number, first_name=rec["first_name"], last_name=rec["last_name"],

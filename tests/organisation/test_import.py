@@ -136,6 +136,9 @@ ROW_ERRORS = {
     "job title too long": (
         _set(2, job_title="J" * 201),
         [err(4, "job_title", "is longer than 200 characters")]),
+    "grade band '?' (survey results' 'not recorded')": (
+        _set(1, grade_band=" ? "),
+        [err(3, "grade_band", "'?' is not a grade band: leave it empty when it is not recorded")]),
 }
 
 
