@@ -291,6 +291,8 @@ ADMIN_CONTENT_SECURITY_POLICY_REPLACE = {
     "style-src": [SELF, "'unsafe-inline'"],
 }
 
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # where collectstatic writes

@@ -85,6 +85,15 @@ def permission_denied(request, exception):
     return response
 
 
+def csrf_failure(request, reason=""):
+    """403 for a form whose CSRF token no longer matches (a page open too long, or a session that ended):
+    the site frame and what to do, in one log line, instead of Django's bare page."""
+    forbidden_log.warning("CSRF refused: %s %s (%s)", request.method, request.path, reason)
+    response = render(request, "errors/csrf.html", status=403)
+    response._has_been_logged = True
+    return response
+
+
 def server_error(request):
     """500: a static page. Whatever broke may be the database, so nothing here may need it (no
     council settings, no menu, no request context)."""

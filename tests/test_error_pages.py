@@ -93,3 +93,17 @@ def test_favicon_is_linked_and_served(client, db):
     assert response.status_code == 301
     assert response["Location"].endswith("tandem/favicon.svg")
     assert 'rel="icon"' in client.get(reverse("accessibility")).content.decode()
+
+
+def test_a_form_sent_with_a_stale_token_gets_the_framed_page_and_what_to_do(org, caplog):
+    from tests.clients import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(org.hr)
+    with caplog.at_level(logging.WARNING, logger="tandem.forbidden"):
+        response = client.post(reverse("adoption:reports"), {"format": "pdf"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert _in_frame(html) and "Your form could not be sent" in html and "Nothing was saved" in html
+    assert [r.getMessage() for r in caplog.records if r.name == "tandem.forbidden"][0].startswith("CSRF refused: POST")
+    assert all(r.exc_info is None for r in caplog.records)

@@ -233,8 +233,7 @@ def progress_as_of(scope, as_of: date) -> tuple[dict[int, Completion], dict[int,
     then, the rating after (and the change) for those completed by then (a score or rating has no date of
     its own, so a score counts from the day its module was started). Assigned means has a due date now (when it was assigned is not recorded).
     Staff who are active now."""
-    # The end of that day in the council's time zone, as a moment (a __date lookup is slow on SQLite).
-    end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
+    end = _end_of(as_of)
     by_then = Q(completed_at__lt=end)
     assigned = Q(due_date__isnull=False)
     completion = {
