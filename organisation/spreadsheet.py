@@ -46,3 +46,18 @@ def safe_cell(value):
     if hasattr(value, "isoformat") and not isinstance(value, str):  # dates and times: the writer formats them
         return value
     return safe_text(value)
+
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(title: str, used: set[str]) -> str:
+    """A worksheet name Excel accepts, unique in its workbook (`used` collects the names given, in lower
+    case): none of []:*?/\\, no apostrophe at either end, at most 31 characters, and unique whatever the
+    case (Excel treats "Parks" and "PARKS" as one sheet). A repeated name gets " 2", " 3"..."""
+    base = _SHEET_FORBIDDEN.sub("", title).strip().strip("'").strip()[:28] or "Sheet"
+    name, i = base, 2
+    while name.lower() in used:
+        name, i = f"{base[:26]} {i}", i + 1
+    used.add(name.lower())
+    return name

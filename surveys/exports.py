@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from organisation.services import audit_record
-from organisation.spreadsheet import CSV_TYPE, XLSX_TYPE, safe_cell
+from organisation.spreadsheet import CSV_TYPE, XLSX_TYPE, safe_cell, sheet_title
 from surveys.models import Wave
 from surveys.selectors import Suppressed
 
@@ -112,22 +112,13 @@ def as_csv(tables: list[Table]) -> str:
     return "\ufeff" + out.getvalue()  # the byte order mark makes Excel read UTF-8 text right
 
 
-def _sheet_title(title: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "", title.split(":")[0])[:28] or "Sheet"
-    name, i = base, 2
-    while name in used:
-        name, i = f"{base[:26]} {i}", i + 1
-    used.add(name)
-    return name
-
-
 def as_xlsx(tables: list[Table]) -> bytes:
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()
     bold = Font(bold=True)
     for table in tables:
-        sheet = book.create_sheet(_sheet_title(table.title, used))
+        sheet = book.create_sheet(sheet_title(table.title.split(":")[0], used))
         sheet.append([safe_cell(table.title)])
         sheet["A1"].font = Font(bold=True, size=14)
         sheet.append([safe_cell(h) for h in table.header])
