@@ -29,9 +29,10 @@ from adoption import selectors as readiness_selectors
 from courses.selectors import progress as progress_selectors
 from organisation.models import CouncilSettings, Department, StaffProfile
 from organisation.selectors import subtree_ids
-from organisation.spreadsheet import safe_cell, safe_text
+from organisation.spreadsheet import safe_cell, safe_text, sheet_title
 from surveys import selectors as survey_selectors
 from surveys.selectors import Suppressed
+from surveys.selectors_results import value_label
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 PROGRESS_EVERY = 500  # staff rows between progress updates
@@ -46,16 +47,6 @@ ATTRIBUTE_LABELS = {"work_pattern": "Work pattern", "contract": "Contract", "has
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     return None
-
-
-def attribute_value_label(attribute: str, value) -> str:
-    if attribute == "work_pattern":
-        return WORK_PATTERNS.get(value, str(value))
-    if attribute == "contract":
-        return CONTRACTS.get(value, str(value))
-    if attribute == "has_work_email":
-        return "Has a work email" if value else "No work email"
-    return str(value) or "Not recorded"
 
 
 # --- Scope -------------------------------------------------------------------------------------------
@@ -77,6 +68,7 @@ class Scope:
     names: dict[int, str]
     group_of: dict[int, int]  # department id -> index in groups
     groups: list[Group]
+    top_ids: list[int]  # the departments the groups are named after (directorates, or the teams beneath)
 
     def group_name(self, department_id: int) -> str:
         return self.groups[self.group_of[department_id]].name
@@ -91,7 +83,7 @@ def scope_for(department: Department | None) -> Scope:
         label = "Whole organisation"
     else:
         ids = subtree_ids(department)
-        tops = list(Department.objects.filter(parent=department).order_by("name"))
+        tops = sorted((d for d in nodes if d.parent_id == department.pk), key=lambda d: d.name)
         label = department.name
     in_scope = set(ids)
     names = {d.pk: d.name for d in nodes if d.pk in in_scope}
@@ -112,7 +104,7 @@ def scope_for(department: Department | None) -> Scope:
             index = rest
         group_of[d.pk] = index
         groups[index].department_ids.add(d.pk)
-    return Scope(department, label, ids, names, group_of, groups)
+    return Scope(department, label, ids, names, group_of, groups, [t.pk for t in tops])
 
 
 # --- Staff rows (CSV and the directorate sheets) ----------------------------------------------------------
@@ -233,11 +225,11 @@ def _four_fifths(attribute: str, rows: list[tuple[object, int, int]], n: int, me
     out = []
     for value, base, hits in rows:
         if base == 0:  # nothing to measure (a count of none discloses nothing)
-            out.append(EquityRow(attribute, attribute_value_label(attribute, value), 0, None, measure=measure))
+            out.append(EquityRow(attribute, value_label(attribute, str(value)), 0, None, measure=measure))
         elif base < n:
-            out.append(EquityRow(attribute, attribute_value_label(attribute, value), None, None, measure=measure))
+            out.append(EquityRow(attribute, value_label(attribute, str(value)), None, None, measure=measure))
         else:
-            out.append(EquityRow(attribute, attribute_value_label(attribute, value), base, 100 * hits / base,
+            out.append(EquityRow(attribute, value_label(attribute, str(value)), base, 100 * hits / base,
                                  measure=measure))
     rated = [r for r in out if r.rate is not None]
     best = max((r.rate for r in rated), default=None)
@@ -255,11 +247,8 @@ def summary(scope: Scope, *, start: date, end: date, progress: Progress = _no_pr
     table = readiness_selectors.readiness_table(as_of=end)
     readiness_selectors.add_changes(table)
     row = table.organisation if scope.department is None else table.row(scope.department.pk)
-    if scope.department is None:
-        tops = {d.pk for d in readiness_selectors.directorates()}
-        children = [r for r in table.rows if r.pk in tops]
-    else:
-        children = [r for r in table.rows if r.parent_id == scope.department.pk]
+    tops = set(scope.top_ids)
+    children = [r for r in table.rows if r.pk in tops]
     in_scope = set(scope.department_ids)
     barriers = readiness_selectors.top_barriers([r for r in table.rows if r.pk in in_scope])
 
@@ -312,26 +301,11 @@ def _score_text(score) -> str:
     return "Not enough data" if score is None else f"{score:.0f} of 100"
 
 
-def _pct(value) -> str:
-    return "" if value is None else f"{value:.0f}%"
-
-
 def _suppressed_text(value, n) -> str:
     return f"Fewer than {n}" if isinstance(value, Suppressed) else value
 
 
 # --- XLSX -----------------------------------------------------------------------------------------
-
-def _sheet_title(title: str, used: set[str]) -> str:
-    """A unique sheet name: at most 31 characters, none of []:*?/\\ ."""
-    base = "".join(ch for ch in title if ch not in "[]:*?/\\").strip().strip("'")[:28] or "Sheet"
-    name, i = base, 2
-    while name.lower() in used:
-        name = f"{base[:25]} ({i})"
-        i += 1
-    used.add(name.lower())
-    return name
-
 
 def write_xlsx(path, scope: Scope, *, start: date, end: date, progress: Progress = _no_progress) -> int:
     """Write the workbook to `path` (write-only: rows go to disk as they come). Returns the staff rows."""
@@ -363,7 +337,7 @@ def write_xlsx(path, scope: Scope, *, start: date, end: date, progress: Progress
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
 
     data = summary(scope, start=start, end=end, progress=progress)
-    sheet = wb.create_sheet(_sheet_title("Summary", used))
+    sheet = wb.create_sheet(sheet_title("Summary", used))
     widths(sheet, [34, 24, 14, 18, 12, 14, 10])  # long text in B runs on over the empty cells beside it
     sheet.append(cells(sheet, [f"{data.council}: progress report"], heading))
     for label, value in [("Scope", scope.label), ("Period", data.period_label),
@@ -398,7 +372,7 @@ def write_xlsx(path, scope: Scope, *, start: date, end: date, progress: Progress
     header = STAFF_HEADER + [m["title"] for m in modules]
     group_sheets = []
     for g in scope.groups:
-        s = wb.create_sheet(_sheet_title(g.name, used))
+        s = wb.create_sheet(sheet_title(g.name, used))
         widths(s, [13, 14, 16, 28, 24, 13, 11, 10, 9, 10, 11, 9] + [26] * len(modules))
         s.freeze_panes = "D2"
         s.append(cells(s, header, bold))
@@ -415,7 +389,7 @@ def write_xlsx(path, scope: Scope, *, start: date, end: date, progress: Progress
     # A sheet per module: each department's own staff.
     by_module = progress_selectors.report_module_departments(scope.department_ids, as_of=end)
     for m in modules:
-        s = wb.create_sheet(_sheet_title(m["title"], used))
+        s = wb.create_sheet(sheet_title(m["title"], used))
         widths(s, [34, 26, 11, 11, 11, 14])
         s.append(cells(s, [m["title"]], heading))
         s.append(cells(s, ["Department (its own staff)", "Directorate", "Assigned", "Completed", "Overdue",
@@ -441,8 +415,7 @@ def _refuse_fetch(url, *args, **kwargs):
 
 
 def pdf_context(data: Summary) -> dict:
-    return {"s": data, "row": data.row, "min_n": data.min_n, "state_text": STATE_TEXT,
-            "attribute_labels": ATTRIBUTE_LABELS, "adkar_labels": model.ADKAR_LABELS,
+    return {"s": data, "row": data.row, "min_n": data.min_n,
             "actions": data.row.result.barrier.actions if data.row.result.barrier else []}
 
 
