@@ -1,9 +1,9 @@
 """Forms for reports: asking for one, and HR's schedules."""
 
 from django import forms
-from django.utils import timezone
 
 from adoption.models import ReportFormat, ReportSchedule
+from adoption.services_reports import period_problem
 
 ORGANISATION = "organisation"
 
@@ -52,20 +52,16 @@ class ReportRequestForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        today = timezone.localdate()
-        if end and end > today:
-            self.add_error("end", "The period cannot end after today.")
-        elif start and end and start > end:
-            self.add_error("start", "The period must start on or before the day it ends.")
-        elif start and end and (end - start).days > 366 * 3:
-            self.add_error("start", "The period can be at most three years.")
+        end = data.get("end")
+        problem = period_problem(data.get("start"), end) if end else None
+        if problem is not None:
+            self.add_error(*problem)
         return data
 
 
 class ReportScheduleForm(forms.ModelForm):
-    """HR's scheduled report. Recipients are chosen from those who may see the scope (the view passes
-    them), so nobody is sent a link to a report they could not open."""
+    """HR's scheduled report. Recipients are offered from HR and managers (the view passes them); saving
+    (services_reports.schedule_save) refuses, naming them, anyone who could not open the report."""
 
     recipients = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
                                                 label="Send the link to",
@@ -91,16 +87,3 @@ class ReportScheduleForm(forms.ModelForm):
         self.fields["recipients"].queryset = eligible
         self.fields["recipients"].label_from_instance = lambda p: (
             f"{p.user.get_full_name() or p.user.username} ({p.user.email})")
-        self.eligible_for = None  # set by the view: scope -> the people who may see it
-
-    def clean(self):
-        data = super().clean()
-        recipients, scope = data.get("recipients"), data.get("scope", False)
-        if recipients and scope is not False and self.eligible_for is not None:
-            allowed = set(self.eligible_for(scope).values_list("pk", flat=True))
-            outside = [p for p in recipients if p.pk not in allowed]
-            if outside:
-                names = ", ".join(p.user.get_full_name() or p.user.username for p in outside)
-                self.add_error("recipients", f"{names} cannot see {scope.name if scope else 'the whole organisation'}: "
-                                             "choose HR, or managers of those departments.")
-        return data

@@ -84,14 +84,18 @@ def may_download(user, report: Report) -> bool:
 
 # --- Asking ---------------------------------------------------------------------------------------
 
-def _check_period(start: date, end: date) -> None:
-    today = timezone.localdate()
+def period_problem(start: date | None, end: date) -> tuple[str, str] | None:
+    """What is wrong with a report's period, as (the field it is about, the message), or None. The one
+    rule for the form's field errors and for every request. `start` None (not a date): the end alone."""
+    if end > timezone.localdate():
+        return "end", "The period cannot end after today."
+    if start is None:
+        return None
     if start > end:
-        raise ReportRefused("The period must start on or before the day it ends.")
-    if end > today:
-        raise ReportRefused("The period cannot end after today.")
+        return "start", "The period must start on or before the day it ends."
     if (end - start).days > 366 * 3:
-        raise ReportRefused("The period can be at most three years.")
+        return "start", "The period can be at most three years."
+    return None
 
 
 def report_request(*, actor, department: Department | None, format: str, start: date, end: date,
@@ -99,7 +103,9 @@ def report_request(*, actor, department: Department | None, format: str, start: 
     """Ask for a report (audited) and queue its compiling once the request is committed."""
     if schedule is None and not may_request(actor, department):
         raise ReportRefused("You can ask for reports on your own departments only.")
-    _check_period(start, end)
+    problem = period_problem(start, end)
+    if problem is not None:
+        raise ReportRefused(problem[1])
     with transaction.atomic():
         report = Report.objects.create(
             requested_by=actor, schedule=schedule, whole_organisation=department is None, department=department,
@@ -346,31 +352,36 @@ def report_schedules_run(*, today: date | None = None) -> list:
     return made
 
 
+_HR = Q(user__groups__name=roles.HR_GROUP) | Q(user__is_superuser=True)  # organisation.roles.is_hr, as a filter
+
+
+def _active_with_email(managers: Q):
+    """Active staff with an email who are HR, or who match `managers`, by name."""
+    return (StaffProfile.objects.filter(active=True).exclude(user__email="").filter(_HR | managers)
+            .select_related("user", "department").distinct().order_by("user__last_name", "user__first_name"))
+
+
 def eligible_recipients(department: Department | None):
     """Who may be sent a schedule's link: active staff with an email who may see the report's scope (HR,
     or managers of the department or one above it)."""
-    profiles = StaffProfile.objects.filter(active=True).exclude(user__email="").select_related("user", "department")
-    hr = Q(user__groups__name=roles.HR_GROUP) | Q(user__is_superuser=True)
     if department is None:
-        return profiles.filter(hr).distinct().order_by("user__last_name", "user__first_name")
-    above = department.ancestors(include_self=True)
-    return profiles.filter(hr | Q(user__managed_departments__in=above)).distinct().order_by(
-        "user__last_name", "user__first_name")
+        return _active_with_email(Q())  # the whole organisation: HR only
+    return _active_with_email(Q(user__managed_departments__in=department.ancestors(include_self=True)))
 
 
 def recipient_choices():
     """Everyone who could receive some scheduled report: active staff with an email who are HR or manage
     a department (each schedule then checks its own scope)."""
-    hr = Q(user__groups__name=roles.HR_GROUP) | Q(user__is_superuser=True)
-    return (StaffProfile.objects.filter(active=True).exclude(user__email="")
-            .filter(hr | Q(user__managed_departments__isnull=False)).select_related("user").distinct()
-            .order_by("user__last_name", "user__first_name"))
+    return _active_with_email(Q(user__managed_departments__isnull=False))
 
 
 def schedule_save(*, actor, schedule: ReportSchedule, recipients) -> ReportSchedule:
     allowed = set(eligible_recipients(schedule.department).values_list("pk", flat=True))
-    if any(p.pk not in allowed for p in recipients):
-        raise ReportRefused("Every recipient must be able to see the report's departments.")
+    outside = [p for p in recipients if p.pk not in allowed]
+    if outside:
+        names = ", ".join(p.user.get_full_name() or p.user.username for p in outside)
+        scope = schedule.department.name if schedule.department else "the whole organisation"
+        raise ReportRefused(f"{names} cannot see {scope}: choose HR, or managers of those departments.")
     created = schedule.pk is None
     with transaction.atomic():
         if created:

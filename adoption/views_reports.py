@@ -118,7 +118,6 @@ def schedule_edit(request, pk=None):
     form = ReportScheduleForm(request.POST or None, instance=schedule,
                               departments=selectors.departments_for_request(request.user),
                               eligible=services.recipient_choices())
-    form.eligible_for = services.eligible_recipients
     if request.method == "POST" and form.is_valid():
         schedule = form.save(commit=False)
         schedule.department = form.cleaned_data["scope"]
