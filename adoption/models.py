@@ -281,10 +281,6 @@ class Report(models.Model):
         return f"{self.scope_label} {self.period_start}..{self.period_end} ({self.format}): {self.status}"
 
     @property
-    def extension(self) -> str:
-        return self.format
-
-    @property
     def download_name(self) -> str:
         slug = "".join(ch if ch.isalnum() else "-" for ch in self.scope_label.lower()).strip("-")
         slug = "-".join(p for p in slug.split("-") if p)[:60] or "report"

@@ -91,8 +91,6 @@ def report_compile(self, report_id):
 
     try:
         services_reports.report_compile(report_id=report_id)
-    except services_reports.ReportFailed:
-        raise
     except (OSError, OperationalError) as exc:
         if self.request.retries < self.max_retries:
             # Back in the queue for the retry to claim (after the last try, on_failure fails it instead).
