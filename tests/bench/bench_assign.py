@@ -7,7 +7,6 @@ Figures: wall time of each step, and the peak of Python memory (tracemalloc) in 
 step rolled back, so that tracing does not slow the timed run.
 """
 
-import time
 import tracemalloc
 from datetime import date
 
@@ -20,12 +19,7 @@ from courses.services import assignments as services
 from organisation.demo import TREE
 from organisation.models import Department, StaffProfile, User
 from organisation.roles import HR_GROUP
-
-
-def _timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
+from tests.bench import measure
 
 
 def _peak(fn) -> int:
@@ -80,14 +74,14 @@ def run(*, rows: int, database: str) -> None:
 
     peak = _peak(lambda: services.assignment_apply(assignment_id=assignment.pk))
     Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.PENDING, enrolled_count=0)
-    _, seconds = _timed(lambda: services.assignment_apply(assignment_id=assignment.pk))
+    _, seconds = measure.timed(lambda: services.assignment_apply(assignment_id=assignment.pk))
     after_first = _counts()
     assert after_first == (staff, staff), after_first
     batches = -(-staff // services.BATCH)
     results.append((f"apply: {staff:,} enrolled, {batches} batches of {services.BATCH:,}", seconds, peak))
 
     peak = _peak(lambda: services.assignment_apply(assignment_id=assignment.pk))
-    _, seconds = _timed(lambda: services.assignment_apply(assignment_id=assignment.pk))
+    _, seconds = measure.timed(lambda: services.assignment_apply(assignment_id=assignment.pk))
     assert _counts() == after_first  # nothing new
     rewritten = services._refresh_due_dates(Enrolment.objects.all())
     assert rewritten == 0
@@ -104,7 +98,7 @@ def run(*, rows: int, database: str) -> None:
 
     queries = _queries(team_page)
     peak = _peak(team_page)
-    _, seconds = _timed(team_page)
+    _, seconds = measure.timed(team_page)
     results.append((f"team progress reads, whole organisation ({queries} queries)", seconds, peak))
 
     def figures():
@@ -112,11 +106,11 @@ def run(*, rows: int, database: str) -> None:
         progress.completion_by_attribute(ids, "work_pattern")
 
     peak = _peak(figures)
-    _, seconds = _timed(figures)
+    _, seconds = measure.timed(figures)
     results.append(("completion by department subtree + by work pattern", seconds, peak))
 
     peak = _peak(lambda: services.assignment_withdraw(actor=hr, assignment=Assignment.objects.get(pk=assignment.pk)))
-    result, seconds = _timed(lambda: services.assignment_withdraw(actor=hr, assignment=Assignment.objects.get(pk=assignment.pk)))
+    result, seconds = measure.timed(lambda: services.assignment_withdraw(actor=hr, assignment=Assignment.objects.get(pk=assignment.pk)))
     assert result.removed == staff and _counts() == (0, 0)
     results.append((f"withdraw: {result.removed:,} not-started enrolments removed", seconds, peak))
 

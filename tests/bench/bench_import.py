@@ -8,8 +8,6 @@ same step, so that tracing does not slow the timed run.
 import csv
 import io
 import random
-import time
-import tracemalloc
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -17,6 +15,7 @@ from django.db import transaction
 from organisation import importing
 from organisation.demo import FIRST, FRONTLINE_JOBS, GRADES, LAST, OFFICE_JOBS, TREE
 from organisation.models import Department, StaffImport, StaffProfile
+from tests.bench import measure
 
 SEED = 2026
 
@@ -59,21 +58,6 @@ def generate(rows: int, seed: int = SEED) -> str:
     return out.getvalue()
 
 
-def _timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
-
-
-def _peak(fn) -> int:
-    tracemalloc.start()
-    try:
-        fn()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def _apply(text: str, *, rollback: bool = False) -> StaffImport:
     imp = StaffImport.objects.create(filename="bench.csv", content=text, row_count=text.count("\n") - 1,
                                      status=StaffImport.Status.APPLYING)
@@ -88,26 +72,26 @@ def _apply(text: str, *, rollback: bool = False) -> StaffImport:
 def run(*, rows: int, database: str) -> None:
     for code, name, parent, _, _ in TREE:
         Department.objects.create(code=code, name=name, parent=Department.objects.filter(code=parent).first())
-    (text, generate_s) = _timed(lambda: generate(rows))
+    (text, generate_s) = measure.timed(lambda: generate(rows))
     results = []
 
-    plan, seconds = _timed(lambda: importing.build_plan(text, complete_file=True))
+    plan, seconds = measure.timed(lambda: importing.build_plan(text, complete_file=True))
     assert not plan.errors, plan.errors[:5]
     results.append((f"check, {len(plan.new):,} new (build_plan)", seconds,
-                    _peak(lambda: importing.build_plan(text, complete_file=True))))
+                    measure.peak(lambda: importing.build_plan(text, complete_file=True))))
 
-    peak = _peak(lambda: _apply(text, rollback=True))
-    imp, seconds = _timed(lambda: _apply(text))
+    peak = measure.peak(lambda: _apply(text, rollback=True))
+    imp, seconds = measure.timed(lambda: _apply(text))
     assert imp.status == StaffImport.Status.APPLIED and StaffProfile.objects.count() == rows, imp.errors[:5]
     results.append((f"apply, {imp.summary['new_count']:,} new (check again + write)", seconds, peak))
 
-    plan, seconds = _timed(lambda: importing.build_plan(text, complete_file=True))
+    plan, seconds = measure.timed(lambda: importing.build_plan(text, complete_file=True))
     assert (len(plan.new), len(plan.updated), plan.unchanged) == (0, 0, rows)
     results.append((f"re-import check, {plan.unchanged:,} unchanged", seconds,
-                    _peak(lambda: importing.build_plan(text, complete_file=True))))
+                    measure.peak(lambda: importing.build_plan(text, complete_file=True))))
 
-    peak = _peak(lambda: _apply(text, rollback=True))
-    imp, seconds = _timed(lambda: _apply(text))
+    peak = measure.peak(lambda: _apply(text, rollback=True))
+    imp, seconds = measure.timed(lambda: _apply(text))
     assert (imp.summary["new_count"], imp.summary["updated_count"]) == (0, 0)
     results.append(("re-import apply, nothing to change", seconds, peak))
 

@@ -12,25 +12,11 @@ import os
 import random
 import tempfile
 import time
-import tracemalloc
+from collections import Counter
 
 from django.db import connection
 
-
-def _timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
-
-
-def _peak(fn) -> int:
-    tracemalloc.start()
-    try:
-        fn()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
+from tests.bench import measure
 
 COPY_SQL = """
 COPY (
@@ -64,15 +50,15 @@ def run(*, people: int = 30_000, departments: int = 300, modules: int = 8, datab
     print(f"  set-up: {time.perf_counter() - start:.1f} s")
     root = depts[0]
     ids = subtree_ids(root)
-    # A smaller scope for comparison: the biggest department whose subtree holds no more than a tenth.
-    sizes = {d.pk: len(subtree_ids(d)) for d in Department.objects.filter(pk__in=ids)}
-    counts = {}
-    from organisation.models import StaffProfile
-
-    for pk in sizes:
-        counts[pk] = StaffProfile.objects.filter(department_id__in=subtree_ids(Department.objects.get(pk=pk))).count()
-    small_pk = max((pk for pk, n in counts.items() if n <= people // 10), key=lambda pk: counts[pk])
-    small = Department.objects.get(pk=small_pk)
+    # A smaller scope for comparison: the biggest department whose subtree holds no more than a tenth
+    # (staff counted from the profiles made above, rolled up each department's path: one query).
+    direct = Counter(p.department_id for p in profiles)
+    counts = Counter()
+    for d in Department.objects.with_tree_fields().filter(pk__in=ids):
+        for ancestor in d.tree_path:
+            counts[ancestor] += direct[d.pk]
+    small = Department.objects.get(pk=max((pk for pk, n in counts.items() if n <= people // 10),
+                                          key=lambda pk: counts[pk]))
     today = timezone.localdate()
     begin = today.replace(day=1)
 
@@ -98,12 +84,12 @@ def run(*, people: int = 30_000, departments: int = 300, modules: int = 8, datab
 
     print(f"  {'':<44} {'staff':>8} {'seconds':>8} {'MB':>7} {'peak Python MB':>15}")
     for label, department in ((f"CSV, {small.name} (a tenth)", small), ("CSV, everyone", root)):
-        (rows, size), seconds = _timed(csv_for(department))
-        peak = _peak(csv_for(department))
+        (rows, size), seconds = measure.timed(csv_for(department))
+        peak = measure.peak(csv_for(department))
         print(f"  {label:<44} {rows:>8,} {seconds:>8.2f} {size / 1e6:>7.1f} {peak / 1e6:>15.1f}")
     for label, department in ((f"XLSX, {small.name} (a tenth)", small), ("XLSX, everyone", root)):
-        (rows, size), seconds = _timed(xlsx_for(department))
-        peak = _peak(xlsx_for(department))
+        (rows, size), seconds = measure.timed(xlsx_for(department))
+        peak = measure.peak(xlsx_for(department))
         print(f"  {label:<44} {rows:>8,} {seconds:>8.2f} {size / 1e6:>7.1f} {peak / 1e6:>15.1f}")
 
     if connection.vendor == "postgresql":
@@ -113,8 +99,8 @@ def run(*, people: int = 30_000, departments: int = 300, modules: int = 8, datab
                 for chunk in copy:
                     n += len(chunk)
             return n
-        size, seconds = _timed(copy)
+        size, seconds = measure.timed(copy)
         print(f"  {'PostgreSQL COPY of the same rows, everyone':<44} {people:>8,} {seconds:>8.2f} {size / 1e6:>7.1f}"
-              f" {_peak(copy) / 1e6:>15.1f}")
+              f" {measure.peak(copy) / 1e6:>15.1f}")
     else:
         print("  (PostgreSQL's COPY is compared when DATABASE_URL is a PostgreSQL server)")
